@@ -1,0 +1,44 @@
+// Configuration from the environment, validated once at start-up so a bad value fails loudly
+// before anything touches data.
+import path from 'node:path';
+import { z } from 'zod';
+
+const Env = z.object({
+  SESSHU_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().url().optional(),
+  SESSHU_HOST: z.string().default('127.0.0.1'),
+  SESSHU_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SESSHU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSHU_DEFAULT_TENANT: z.string().regex(/^\d{6}$/, 'must be a 6-digit 地方公共団体コード').optional(),
+  SESSHU_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
+});
+
+export interface Config {
+  /** Root of embedded state: PGlite database, lock file, secrets. */
+  dataDir: string;
+  /** When set, PostgreSQL is used instead of the embedded database. */
+  databaseUrl: string | undefined;
+  host: string;
+  port: number;
+  logLevel: z.infer<typeof Env>['SESSHU_LOG_LEVEL'];
+  defaultTenant: string | undefined;
+  secureCookies: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    dataDir: path.resolve(e.SESSHU_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    host: e.SESSHU_HOST,
+    port: e.SESSHU_PORT,
+    logLevel: e.SESSHU_LOG_LEVEL,
+    defaultTenant: e.SESSHU_DEFAULT_TENANT,
+    secureCookies: e.SESSHU_SECURE_COOKIES === 'true',
+  };
+}

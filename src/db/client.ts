@@ -1,0 +1,36 @@
+// The one database interface the rest of the code sees. Two engines implement it (embedded
+// PGlite and PostgreSQL via pg) with the same SQL, so nothing above this layer knows which.
+
+export interface Queryable {
+  /** Runs one parameterised statement ($1, $2 …) and returns its rows. */
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs a script of several statements without parameters (migrations, DDL). */
+  exec(sql: string): Promise<void>;
+}
+
+export type Transaction = Queryable;
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface Database extends Queryable {
+  readonly engine: Engine;
+  /** Runs fn in one transaction: committed when fn resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** Bulk-loads CSV text (with header) into a table through COPY — the fastest path on both engines. */
+  copyFromCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Type OIDs whose default JS mapping we override so both engines return the same shapes. */
+export const TYPE_OIDS = { int8: 20, date: 1082 } as const;
+
+/** DATE stays an ISO string: birthdays have no time zone (see ARCHITECTURE.md, Conventions). */
+export const parseDate = (v: string): string => v;
+
+/** Counts and sequence numbers fit in a double; bigint would leak into every caller. */
+export const parseInt8 = (v: string): number => Number(v);
+
+export function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe SQL identifier: ${name}`);
+  return `"${name}"`;
+}

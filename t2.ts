@@ -1,0 +1,13 @@
+import { openPgliteMemory, dumpPglite } from './src/db/pglite.ts';
+import { migrate } from './src/db/migrate.ts';
+let t = Date.now();
+const db = await openPgliteMemory();
+console.log('create', Date.now() - t); t = Date.now();
+await migrate(db);
+console.log('migrate', Date.now() - t); t = Date.now();
+const dump = await dumpPglite(db);
+console.log('dump', Date.now() - t, dump.size); t = Date.now();
+const db2 = await openPgliteMemory(dump);
+console.log('load', Date.now() - t);
+console.log(await db2.query('select count(*)::int8 as n from vaccines'));
+console.log(await db2.query(`select set_config('role','sesshu_app',true)`));
