@@ -1,7 +1,12 @@
 // `sesshu` command: one subcommand group per module, registered in a fixed order.
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli/errors.ts';
+import { registerDbCommands } from './db/cli.ts';
+import { registerDemoCommands } from './modules/demo/cli.ts';
 import { registerScheduleCommands } from './modules/schedule/cli.ts';
+import { registerTenantCommands } from './modules/tenants/cli.ts';
+import { registerSecurityCommands } from './security/cli.ts';
+import { registerServeCommand } from './web/cli.ts';
 
 export function buildProgram(): Command {
   const program = new Command('sesshu')
@@ -9,7 +14,12 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerServeCommand(program);
+  registerDbCommands(program);
+  registerTenantCommands(program);
+  registerSecurityCommands(program);
   registerScheduleCommands(program);
+  registerDemoCommands(program);
   return program;
 }
 

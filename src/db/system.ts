@@ -3,6 +3,7 @@
 // cross-tenant jobs only. Every use records its written reason; a test checks which modules call it.
 import os from 'node:os';
 import type { Database, Transaction } from './client.ts';
+import type { ScopedTx } from './scoped.ts';
 
 export async function withSystemAccess<T>(db: Database, reason: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   if (reason.trim().length < 10) throw new Error('system access needs a written reason of at least 10 characters');
@@ -13,5 +14,18 @@ export async function withSystemAccess<T>(db: Database, reason: string, fn: (tx:
       process.pid,
     ]);
     return fn(tx);
+  });
+}
+
+/** System access bound to one tenant: for bootstrapping that tenant (first admin, its audit entry). */
+export async function withSystemTenantAccess<T>(
+  db: Database,
+  reason: string,
+  municipalityCode: string,
+  fn: (tx: ScopedTx) => Promise<T>,
+): Promise<T> {
+  return withSystemAccess(db, reason, async (tx) => {
+    await tx.query(`SELECT set_config('sesshu.tenant', $1, true)`, [municipalityCode]);
+    return fn(tx as ScopedTx);
   });
 }

@@ -1,7 +1,7 @@
 // Japanese public holidays (国民の祝日に関する法律) for 1990–2100, and municipal office hours.
 // Pure and clock-free. Dates are ISO 'YYYY-MM-DD' strings in Japan local time.
 // 春分/秋分 use the standard approximation; the official dates are fixed by the Cabinet Office each
-// February for the next year, so far-future years are predictions (correct for 1990–2030 at least).
+// February for the next year, so later years are predictions (tested against published 1990–2026).
 // control: LOG-05 (holiday and after-hours access in review reports)
 
 export const MIN_HOLIDAY_YEAR = 1990;

@@ -1,0 +1,75 @@
+// Appends hash-chained audit entries inside the caller's scoped transaction, so the entry commits
+// or rolls back with the action it records. control: LOG-01, LOG-02, LOG-03
+import type { ScopedTx } from '../db/scoped.ts';
+import type { JsonObject } from './audit-chain.ts';
+import { chainEntry } from './audit-chain.ts';
+
+export type AuditResult = 'ok' | 'denied' | 'failed';
+
+/** Who did it; an Actor fits, and so do pre-login attempts that only know a login id. */
+export interface AuditWho {
+  readonly userId: string | null;
+  readonly role: string | null;
+  readonly department: string | null;
+  readonly terminalId: string | null;
+  readonly purpose: string | null;
+}
+
+export interface AuditEvent {
+  /** Typed event code, e.g. 'login.ok', 'person.view', 'mynumber.reveal'. */
+  readonly action: string;
+  readonly result: AuditResult;
+  readonly subjectPersonId?: string | null;
+  readonly detail?: JsonObject;
+}
+
+interface HeadRow {
+  municipality_code: string;
+  seq: number;
+  entry_hash: string;
+}
+
+export async function appendAudit(tx: ScopedTx, who: AuditWho, event: AuditEvent, now: Date = new Date()): Promise<number> {
+  // The row lock on the head serialises appends within one tenant only.
+  const [head] = await tx.query<HeadRow>(
+    'SELECT municipality_code, seq, entry_hash FROM audit_heads WHERE municipality_code = app_tenant() FOR UPDATE',
+  );
+  if (!head) throw new Error('audit chain head missing for this municipality (was the tenant created with `sesshu tenant create`?)');
+  const entry = chainEntry(head.seq === 0 ? null : { seq: head.seq, entryHash: head.entry_hash }, {
+    occurredAt: new Date(Math.floor(now.getTime())).toISOString(),
+    municipalityCode: head.municipality_code,
+    userId: who.userId,
+    role: who.role,
+    department: who.department,
+    terminalId: who.terminalId,
+    purpose: who.purpose,
+    subjectPersonId: event.subjectPersonId ?? null,
+    action: event.action,
+    result: event.result,
+    detail: event.detail ?? {},
+  });
+  await tx.query(
+    `INSERT INTO audit_log (municipality_code, seq, occurred_at, user_id, role_id, department, terminal_id, purpose,
+       subject_person_id, action, result, detail, prev_hash, entry_hash)
+     VALUES (app_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [
+      entry.seq, entry.occurredAt, entry.userId, entry.role, entry.department, entry.terminalId, entry.purpose,
+      entry.subjectPersonId, entry.action, entry.result, JSON.stringify(entry.detail), entry.prevHash, entry.entryHash,
+    ],
+  );
+  await tx.query('UPDATE audit_heads SET seq = $1, entry_hash = $2 WHERE municipality_code = app_tenant()', [
+    entry.seq,
+    entry.entryHash,
+  ]);
+  return entry.seq;
+}
+
+export function auditWho(actor: {
+  userId: string;
+  role: string;
+  department: string;
+  terminalId: string;
+  purpose: string;
+}): AuditWho {
+  return { userId: actor.userId, role: actor.role, department: actor.department, terminalId: actor.terminalId, purpose: actor.purpose };
+}

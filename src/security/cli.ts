@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { UsageError } from '../cli/errors.ts';
+import { withRuntime } from '../runtime.ts';
+import { ROLE_IDS } from './actor.ts';
+import { bootstrapAdmin } from './accounts.ts';
+import { verifyAuditLog } from './audit-verify.ts';
+import { parseMunicipalityCode } from '../domain/municipality-code.ts';
+
+function tenantArg(code: string): string {
+  const parsed = parseMunicipalityCode(code);
+  if (!parsed.ok) throw new UsageError(parsed.reason);
+  return parsed.code;
+}
+
+export function registerSecurityCommands(program: Command): void {
+  const audit = program.command('audit').description('audit log (アクセス記録)');
+  audit
+    .command('verify')
+    .description('re-hash the tenant audit chain and report the first altered, inserted or deleted entry')
+    .requiredOption('--tenant <code>', '6-digit municipality code')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { tenant: string; json?: boolean }) => {
+      const code = tenantArg(opts.tenant);
+      const result = await withRuntime((rt) => verifyAuditLog(rt.db, code));
+      if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else if (result.ok) process.stdout.write(`audit chain of ${code} intact: ${result.count} entries, head seq ${result.lastSeq}\n`);
+      else process.stdout.write(`audit chain of ${code} BROKEN at seq ${result.problem.seq}: ${result.problem.kind} — ${result.problem.message}\n`);
+      if (!result.ok) process.exitCode = 1;
+    });
+
+  const account = program.command('account').description('staff accounts (職員アカウント)');
+  account
+    .command('bootstrap-admin')
+    .description("create a tenant's first administrator and print its one-time password")
+    .requiredOption('--tenant <code>', '6-digit municipality code')
+    .option('--login <id>', 'login id', 'admin')
+    .option('--name <name>', 'display name', '管理者')
+    .action(async (opts: { tenant: string; login: string; name: string }) => {
+      const code = tenantArg(opts.tenant);
+      const created = await withRuntime((rt) => bootstrapAdmin(rt.db, code, { loginId: opts.login, displayName: opts.name }));
+      process.stdout.write(`created ${opts.login} in ${code}; one-time password: ${created.oneTimePassword}\n`);
+    });
+  account
+    .command('roles')
+    .description('list the role ids')
+    .action(() => {
+      process.stdout.write(`${ROLE_IDS.join('\n')}\n`);
+    });
+}

@@ -1,0 +1,93 @@
+// The one place where permission checks and audit records happen (controls AC-01, LOG-01):
+// services describe the operation and get a tenant-scoped transaction; they never check roles
+// or write audit entries for their main action themselves.
+import type { Database } from '../db/client.ts';
+import type { ScopedTx } from '../db/scoped.ts';
+import { withTenantScope } from '../db/scoped.ts';
+import type { Actor, Permission } from './actor.ts';
+import type { JsonObject } from './audit-chain.ts';
+import type { AuditEvent } from './audit-log.ts';
+import { appendAudit, auditWho } from './audit-log.ts';
+import { scrubText } from './redaction.ts';
+
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+  constructor(readonly permission: Permission) {
+    super(`permission ${permission} is required for this operation`);
+  }
+}
+
+export class MissingActorError extends Error {
+  override name = 'MissingActorError';
+}
+
+export interface Operation {
+  /** Permission the actor must hold. */
+  readonly permission: Permission;
+  /** Audit event code for the operation, e.g. 'person.view'. */
+  readonly action: string;
+  readonly subjectPersonId?: string | null;
+  readonly detail?: JsonObject;
+}
+
+/** Lets a service add entries for other subjects (bulk look-ups) in the same transaction. */
+export type AuditMore = (event: AuditEvent) => Promise<void>;
+
+export interface OperationContext {
+  readonly tx: ScopedTx;
+  readonly actor: Actor;
+  readonly audit: AuditMore;
+  /** Adds facts to the operation's own audit entry (counts, ids created). */
+  readonly note: (detail: JsonObject) => void;
+}
+
+export function can(actor: Actor, permission: Permission): boolean {
+  return actor.permissions.has(permission);
+}
+
+export async function perform<T>(
+  db: Database,
+  actor: Actor | null | undefined,
+  op: Operation,
+  fn: (ctx: OperationContext) => Promise<T>,
+): Promise<T> {
+  if (!actor) throw new MissingActorError(`operation ${op.action} refused: no actor`);
+  const who = auditWho(actor);
+  if (!can(actor, op.permission)) {
+    await withTenantScope(db, actor, (tx) =>
+      appendAudit(tx, who, { action: op.action, result: 'denied', subjectPersonId: op.subjectPersonId ?? null, detail: { permission: op.permission } }),
+    );
+    throw new ForbiddenError(op.permission);
+  }
+  let extra: JsonObject = {};
+  try {
+    return await withTenantScope(db, actor, async (tx) => {
+      const ctx: OperationContext = {
+        tx,
+        actor,
+        audit: async (event) => {
+          await appendAudit(tx, who, event);
+        },
+        note: (detail) => {
+          extra = { ...extra, ...detail };
+        },
+      };
+      const result = await fn(ctx);
+      await appendAudit(tx, who, {
+        action: op.action,
+        result: 'ok',
+        subjectPersonId: op.subjectPersonId ?? null,
+        detail: { ...(op.detail ?? {}), ...extra },
+      });
+      return result;
+    });
+  } catch (err) {
+    // The action rolled back; the attempt itself is still recorded. Only the error's class goes
+    // into the log: messages may quote the input, and the input may be personal data.
+    const reason = scrubText(err instanceof Error ? err.name : 'Error');
+    await withTenantScope(db, actor, (tx) =>
+      appendAudit(tx, who, { action: op.action, result: 'failed', subjectPersonId: op.subjectPersonId ?? null, detail: { reason } }),
+    ).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,76 @@
+// The My Number vault and other encrypted fields: per-tenant data and index keys, unwrapped with
+// the master keyring on first use and cached in memory. control: CRY-01
+import type { Transaction } from '../db/client.ts';
+import type { ScopedTx } from '../db/scoped.ts';
+import type { Keyring } from './keyring.ts';
+import type { MyNumber } from './my-number.ts';
+import type { DataKey, FieldAad, IndexKey } from './vault-crypto.ts';
+import {
+  blindIndex,
+  decryptField,
+  encryptField,
+  generateDataKey,
+  generateIndexKey,
+  unwrapDataKey,
+  unwrapIndexKey,
+  wrapDataKey,
+  wrapIndexKey,
+} from './vault-crypto.ts';
+
+interface TenantKeys {
+  data: DataKey[]; // newest first
+  index: IndexKey;
+}
+
+interface KeyRow {
+  kind: 'data' | 'index';
+  version: number;
+  wrapped: string;
+}
+
+export interface Vault {
+  encrypt(tx: ScopedTx, municipalityCode: string, plaintext: string, aad: Omit<FieldAad, 'municipalityCode'>): Promise<string>;
+  decrypt(tx: ScopedTx, municipalityCode: string, envelope: string, aad: Omit<FieldAad, 'municipalityCode'>): Promise<string>;
+  blindIndex(tx: ScopedTx, municipalityCode: string, myNumber: MyNumber): Promise<string>;
+  /** Creates the first data and index keys of a new tenant (system transaction). */
+  createTenantKeys(tx: Transaction, municipalityCode: string): Promise<void>;
+}
+
+export function createVault(keyring: Keyring): Vault {
+  const cache = new Map<string, TenantKeys>();
+
+  async function keysOf(tx: ScopedTx, code: string): Promise<TenantKeys> {
+    const hit = cache.get(code);
+    if (hit) return hit;
+    const rows = await tx.query<KeyRow>(
+      'SELECT kind, version, wrapped FROM tenant_keys WHERE retired_at IS NULL ORDER BY version DESC',
+    );
+    const data = rows.filter((r) => r.kind === 'data').map((r) => unwrapDataKey(keyring.all, r.wrapped, code, r.version));
+    const indexRow = rows.find((r) => r.kind === 'index');
+    if (data.length === 0 || !indexRow) throw new Error(`no vault keys for municipality ${code}`);
+    const keys = { data, index: unwrapIndexKey(keyring.all, indexRow.wrapped, code, indexRow.version) };
+    cache.set(code, keys);
+    return keys;
+  }
+
+  return {
+    async encrypt(tx, code, plaintext, aad) {
+      const { data } = await keysOf(tx, code);
+      return encryptField(data[0] as DataKey, plaintext, { ...aad, municipalityCode: code });
+    },
+    async decrypt(tx, code, envelope, aad) {
+      const { data } = await keysOf(tx, code);
+      return decryptField(data, envelope, { ...aad, municipalityCode: code });
+    },
+    async blindIndex(tx, code, myNumber) {
+      const { index } = await keysOf(tx, code);
+      return blindIndex(index, code, myNumber);
+    },
+    async createTenantKeys(tx, code) {
+      await tx.query(
+        `INSERT INTO tenant_keys (municipality_code, kind, version, wrapped) VALUES ($1, 'data', 1, $2), ($1, 'index', 1, $3)`,
+        [code, wrapDataKey(keyring.current, generateDataKey(1), code), wrapIndexKey(keyring.current, generateIndexKey(1), code)],
+      );
+    },
+  };
+}

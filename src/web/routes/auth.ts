@@ -1,0 +1,100 @@
+// Sign-in flow over HTTP. The rules (lockout, stages, audit) live in security/sessions.ts.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Services } from '../../app.ts';
+import { sendPage, viewContext } from '../request-context.ts';
+import { loginPage, passwordChangePage, totpEnrolPage, totpPage } from '../views/auth.ts';
+
+interface AuthOptions {
+  sessionCookie: string;
+  cookieOpts: { path: string; httpOnly: boolean; sameSite: 'strict'; secure: boolean };
+  defaultTenant?: string | undefined;
+}
+
+const LoginForm = z.object({ municipalityCode: z.string().max(20), loginId: z.string().max(64), password: z.string().max(256) });
+const PasswordForm = z.object({ current: z.string().max(256), next: z.string().max(256), again: z.string().max(256) });
+const CodeForm = z.object({ code: z.string().max(20) });
+
+export function registerAuthRoutes(app: FastifyInstance, services: Services, opts: AuthOptions): void {
+  const { sessions } = services;
+  const stageUrl = { password_change: '/password', totp_enrol: '/totp/enrol', totp: '/totp', active: '/' } as const;
+  const hidden = { hide: true };
+
+  app.get('/login', { schema: hidden, config: { access: 'public' } }, async (request, reply) => {
+    if (request.staff) return reply.redirect(stageUrl[request.staff.stage]);
+    const q = request.query as { tenant?: string };
+    return sendPage(reply, loginPage(viewContext(request, reply), { municipalityCode: q.tenant ?? opts.defaultTenant ?? '' }));
+  });
+
+  // A tighter limit than the global one: password guessing is what this route attracts. control: AUTH-04
+  app.post('/login', { schema: hidden, config: { access: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (request, reply) => {
+    const form = LoginForm.safeParse(request.body);
+    const ctx = viewContext(request, reply);
+    if (!form.success) return sendPage(reply, loginPage(ctx, { municipalityCode: '', error: ctx.t('loginFailed') }), 400);
+    const result = await sessions.login({ ...form.data, terminalId: request.terminalId });
+    if (!result.ok) {
+      const error = result.reason === 'locked' ? ctx.t('loginLocked') : ctx.t('loginFailed');
+      return sendPage(reply, loginPage(ctx, { municipalityCode: form.data.municipalityCode, loginId: form.data.loginId, error }), 401);
+    }
+    reply.setCookie(opts.sessionCookie, result.cookieValue, opts.cookieOpts);
+    return reply.redirect(stageUrl[result.stage], 303);
+  });
+
+  app.get('/password', { schema: hidden, config: { access: 'public' } }, async (request, reply) => {
+    if (!request.staff) return reply.redirect('/login');
+    return sendPage(reply, passwordChangePage(viewContext(request, reply), { firstTime: request.staff.stage === 'password_change' }));
+  });
+
+  app.post('/password', { schema: hidden, config: { access: 'public' } }, async (request, reply) => {
+    const staff = request.staff;
+    if (!staff) return reply.redirect('/login', 303);
+    const ctx = viewContext(request, reply);
+    const firstTime = staff.stage === 'password_change';
+    const form = PasswordForm.safeParse(request.body);
+    if (!form.success) return sendPage(reply, passwordChangePage(ctx, { firstTime, errors: [ctx.t('passwordsDiffer')] }), 400);
+    if (form.data.next !== form.data.again) return sendPage(reply, passwordChangePage(ctx, { firstTime, errors: [ctx.t('passwordsDiffer')] }), 400);
+    const result = await sessions.changePassword(staff, { current: form.data.current, next: form.data.next });
+    if (!result.ok) {
+      const errors = result.failures === 'wrong_current' ? [ctx.t('loginFailed')] : result.failures.map((f) => (ctx.locale === 'ja' ? f.ja : f.en));
+      return sendPage(reply, passwordChangePage(ctx, { firstTime, errors }), 400);
+    }
+    return reply.redirect(stageUrl[result.stage], 303);
+  });
+
+  app.get('/totp/enrol', { schema: hidden, config: { access: 'signing-in' } }, async (request, reply) => {
+    const staff = request.staff;
+    if (staff?.stage !== 'totp_enrol') return reply.redirect(staff ? stageUrl[staff.stage] : '/login');
+    return sendPage(reply, totpEnrolPage(viewContext(request, reply), await sessions.totpEnrolment(staff)));
+  });
+
+  app.post('/totp/enrol', { schema: hidden, config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (request, reply) => {
+    const staff = request.staff;
+    if (staff?.stage !== 'totp_enrol') return reply.redirect('/login', 303);
+    const code = CodeForm.safeParse(request.body);
+    if (code.success && (await sessions.verifySecondFactor(staff, code.data.code))) return reply.redirect('/', 303);
+    const ctx = viewContext(request, reply);
+    const error = ctx.locale === 'ja' ? 'コードが正しくありません。' : 'The code is not correct.';
+    return sendPage(reply, totpEnrolPage(ctx, { ...(await sessions.totpEnrolment(staff)), error }), 400);
+  });
+
+  app.get('/totp', { schema: hidden, config: { access: 'signing-in' } }, async (request, reply) => {
+    const staff = request.staff;
+    if (staff?.stage !== 'totp') return reply.redirect(staff ? stageUrl[staff.stage] : '/login');
+    return sendPage(reply, totpPage(viewContext(request, reply), {}));
+  });
+
+  app.post('/totp', { schema: hidden, config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (request, reply) => {
+    const staff = request.staff;
+    if (staff?.stage !== 'totp') return reply.redirect('/login', 303);
+    const code = CodeForm.safeParse(request.body);
+    if (code.success && (await sessions.verifySecondFactor(staff, code.data.code))) return reply.redirect('/', 303);
+    const ctx = viewContext(request, reply);
+    return sendPage(reply, totpPage(ctx, { error: ctx.locale === 'ja' ? 'コードが正しくありません。' : 'The code is not correct.' }), 400);
+  });
+
+  app.post('/logout', { schema: hidden, config: { access: 'public' } }, async (request, reply) => {
+    if (request.staff) await sessions.logout(request.staff);
+    reply.clearCookie(opts.sessionCookie, { path: '/' });
+    return reply.redirect('/login', 303);
+  });
+}

@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import { html } from '../html.ts';
+import { sendPage, viewContext } from '../request-context.ts';
+import { layout, messageBox } from '../views/layout.ts';
+
+/** Sections whose capability is still to come: they say so instead of answering 404. */
+const UPCOMING = ['/residents', '/selection', '/records', '/payments', '/linkage', '/certificates', '/statistics', '/audit', '/accounts'];
+
+export function registerHomeRoutes(app: FastifyInstance): void {
+  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+    const ctx = viewContext(request, reply);
+    return sendPage(reply, layout(ctx, ctx.t('navHome'), html`<p>${ctx.t('dashboardIntro')}</p>`));
+  });
+  for (const path of UPCOMING) {
+    app.get(path, { schema: { hide: true } }, async (request, reply) => {
+      const ctx = viewContext(request, reply);
+      return sendPage(reply, layout(ctx, path.slice(1), messageBox('info', ctx.t('comingSoon'))));
+    });
+  }
+}

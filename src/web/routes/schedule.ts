@@ -1,0 +1,1 @@
+export function registerScheduleRoutes(_app: import('fastify').FastifyInstance): void {}

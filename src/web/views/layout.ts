@@ -1,0 +1,78 @@
+import type { HtmlValue, SafeHtml } from '../html.ts';
+import { html } from '../html.ts';
+import type { ViewContext } from '../view-context.ts';
+
+interface NavItem {
+  href: string;
+  key: Parameters<ViewContext['t']>[0];
+}
+
+/** The capabilities of BRIEF.md, in the order a health department works through them. */
+const NAV: NavItem[] = [
+  { href: '/', key: 'navHome' },
+  { href: '/residents', key: 'navResidents' },
+  { href: '/schedule', key: 'navSchedule' },
+  { href: '/selection', key: 'navSelection' },
+  { href: '/records', key: 'navRecords' },
+  { href: '/payments', key: 'navPayments' },
+  { href: '/linkage', key: 'navLinkage' },
+  { href: '/certificates', key: 'navCertificates' },
+  { href: '/statistics', key: 'navStatistics' },
+  { href: '/audit', key: 'navAudit' },
+  { href: '/accounts', key: 'navAccounts' },
+];
+
+export function layout(ctx: ViewContext, title: string, body: HtmlValue): SafeHtml {
+  const { t } = ctx;
+  const otherLocale = ctx.locale === 'ja' ? 'en' : 'ja';
+  return html`<!doctype html>
+<html lang="${ctx.locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false}'>
+<title>${title} | ${t('appName')}</title>
+<link rel="stylesheet" href="/assets/tokens.css">
+<link rel="stylesheet" href="/assets/app.css">
+<script src="/assets/htmx.min.js" defer></script>
+</head>
+<body>
+<a class="skip" href="#content">${t('skipToContent')}</a>
+<header class="site-header">
+  <a class="brand" href="/">${t('appName')}</a>
+  <div class="header-tools">
+    ${ctx.user
+      ? html`<span class="who">${t('signedInAs')}: <strong>${ctx.user.displayName}</strong>
+          (${ctx.user.roleName}・${ctx.user.municipalityName})</span>`
+      : ''}
+    <a class="lang" href="?lang=${otherLocale}" lang="${otherLocale}" hreflang="${otherLocale}">${t('language')}</a>
+    ${ctx.user
+      ? html`<form method="post" action="/logout" class="inline">
+          <input type="hidden" name="_csrf" value="${ctx.csrfToken}">
+          <button type="submit" class="button secondary">${t('logout')}</button></form>`
+      : ''}
+  </div>
+</header>
+<div class="frame">
+  ${ctx.user ? navigation(ctx) : ''}
+  <main id="content" tabindex="-1">
+    <h1>${title}</h1>
+    ${body}
+  </main>
+</div>
+</body>
+</html>`;
+}
+
+function navigation(ctx: ViewContext): SafeHtml {
+  return html`<nav class="side-nav" aria-label="${ctx.locale === 'ja' ? 'メインメニュー' : 'Main menu'}"><ul>
+    ${NAV.map((item) => {
+      const current = item.href === '/' ? ctx.path === '/' : ctx.path.startsWith(item.href);
+      return html`<li><a href="${item.href}" ${current ? html`aria-current="page"` : ''}>${ctx.t(item.key)}</a></li>`;
+    })}
+  </ul></nav>`;
+}
+
+export function messageBox(kind: 'error' | 'info' | 'success', text: HtmlValue): SafeHtml {
+  return html`<div class="message ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${text}</div>`;
+}
