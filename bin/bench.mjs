@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// npm run bench: runs every bench/*.bench.ts in its own process (so one's heap does not skew
+// another's) and prints one JSON object keyed by benchmark file.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'bench');
+const only = process.argv.slice(2);
+const results = {};
+for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort()) {
+  const name = file.replace(/\.bench\.ts$/, '');
+  if (only.length > 0 && !only.includes(name)) continue;
+  process.stderr.write(`running ${name}…\n`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, file)], { encoding: 'utf8', env: process.env, maxBuffer: 64 * 1024 * 1024 });
+  if (run.status !== 0) {
+    process.stderr.write(run.stderr);
+    results[name] = { error: `exit ${run.status}` };
+    continue;
+  }
+  results[name] = JSON.parse(run.stdout);
+}
+process.stdout.write(`${JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, results }, null, 2)}\n`);
