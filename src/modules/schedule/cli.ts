@@ -3,51 +3,33 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../cli/errors.ts';
 import { parseIsoDate } from '../../domain/dates.ts';
-import {
-  createEngine, JP_ROUTINE, ScheduleInputError, type DoseRecord, type Engine, type NextDose, type Sex,
-} from '../../domain/schedule/index.ts';
-
-let engine: Engine | null = null;
-function getEngine(): Engine {
-  engine ??= createEngine(JP_ROUTINE);
-  return engine;
-}
+import { JP_ROUTINE, ScheduleInputError, type DoseRecord, type Sex } from '../../domain/schedule/index.ts';
+import { parseDoseSpec, rulesJson, runForecast, todayInJapan } from './contract.ts';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+function dateProblem(value: string, flag: string): string {
+  return `${flag}: invalid date '${value}' (expected an existing date as YYYY-MM-DD)`;
+}
+
 function requireDate(value: string, flag: string): string {
-  if (parseIsoDate(value) === null) throw new UsageError(`${flag}: invalid date '${value}' (expected an existing date as YYYY-MM-DD)`);
+  if (parseIsoDate(value) === null) throw new UsageError(dateProblem(value, flag));
   return value;
 }
 
 /** Parses VACCINE:DOSE:YYYY-MM-DD[:PRODUCT]. Vaccine, range and product are checked by the engine. */
 export function parseDoseArg(arg: string): DoseRecord {
-  const parts = arg.split(':');
-  if (parts.length < 3 || parts.length > 4) {
-    throw new UsageError(`--dose '${arg}': expected VACCINE:DOSE:YYYY-MM-DD[:PRODUCT]`);
+  const r = parseDoseSpec(arg);
+  if (r.ok) return r.dose;
+  const flag = `--dose '${arg}'`;
+  switch (r.problem.kind) {
+    case 'shape': throw new UsageError(`${flag}: expected VACCINE:DOSE:YYYY-MM-DD[:PRODUCT]`);
+    case 'dose': throw new UsageError(`${flag}: dose must be a positive whole number`);
+    case 'date': throw new UsageError(dateProblem(r.problem.date, flag));
+    case 'product': throw new UsageError(`${flag}: empty product`);
   }
-  const [vaccine = '', doseText = '', date = '', product] = parts;
-  if (!/^[1-9][0-9]{0,2}$/.test(doseText)) throw new UsageError(`--dose '${arg}': dose must be a positive whole number`);
-  requireDate(date, `--dose '${arg}'`);
-  if (product !== undefined && product === '') throw new UsageError(`--dose '${arg}': empty product`);
-  return { vaccine, dose: Number(doseText), date, product: product ?? null };
-}
-
-/** A contract-shaped `next` entry: from/until only for due and upcoming. */
-function nextJson(n: NextDose): Record<string, unknown> {
-  const o: Record<string, unknown> = { vaccine: n.vaccine, status: n.status, dose: n.dose };
-  if (n.status === 'due' || n.status === 'upcoming') {
-    o.from = n.from ?? null;
-    o.until = n.until ?? null;
-  }
-  return o;
-}
-
-function todayInJapan(): string {
-  // The CLI owns the clock; the domain never reads it.
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo' }).format(new Date());
 }
 
 interface ForecastOpts {
@@ -80,19 +62,17 @@ export function registerScheduleCommands(program: Command): void {
       if (opts.sex !== 'M' && opts.sex !== 'F') throw new UsageError(`--sex: expected M or F, got '${opts.sex}'`);
       const sex: Sex = opts.sex;
       const history = opts.dose.map(parseDoseArg);
-      let result;
+      let run;
       try {
-        result = getEngine().forecast({ birth, sex }, history, asOf);
+        run = runForecast({ birth, sex, asOf, doses: history });
       } catch (err) {
         if (err instanceof ScheduleInputError) throw new UsageError(err.message);
         throw err;
       }
-      const doses = result.doses.map((d) => ({
-        vaccine: d.vaccine, dose: d.dose, date: d.date, product: d.product, routine: d.routine, problems: d.problems,
-      }));
-      const next = result.next.map(nextJson);
+      const { json, result } = run;
+      const doses = json.doses;
       if (opts.json === true) {
-        process.stdout.write(`${JSON.stringify({ asOf, birth, sex, doses, next })}\n`);
+        process.stdout.write(`${JSON.stringify(json)}\n`);
         return;
       }
       const lines = [`as of ${asOf} — born ${birth} (${sex})`];
@@ -113,21 +93,13 @@ export function registerScheduleCommands(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((opts: RulesOpts) => {
       const date = opts.date === undefined ? todayInJapan() : requireDate(opts.date, '--date');
-      const e = getEngine();
-      const vaccines = e.rulesAt(date);
-      const day = parseIsoDate(date) ?? 0;
-      const crossVaccine = JP_ROUTINE.crossVaccine.filter((c) =>
-        (c.validFrom === undefined || (parseIsoDate(c.validFrom) ?? 0) <= day) && (c.validTo === undefined || (parseIsoDate(c.validTo) ?? 0) >= day));
+      const out = rulesJson(date);
       if (opts.json === true) {
-        const out = {
-          date, pack: { id: JP_ROUTINE.id, version: JP_ROUTINE.version },
-          seasons: e.compiled.seasons, crossVaccine, vaccines,
-        };
         process.stdout.write(`${JSON.stringify(out)}\n`);
         return;
       }
       const lines = [`${JP_ROUTINE.id} ${JP_ROUTINE.version} — in force on ${date}`];
-      for (const v of vaccines) lines.push(`  ${v.id.padEnd(12)} ${v.class}  ${v.name}${v.provisional ? ' (provisional)' : ''}`);
+      for (const v of out.vaccines) lines.push(`  ${v.id.padEnd(12)} ${v.class}  ${v.name}${v.provisional ? ' (provisional)' : ''}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }
