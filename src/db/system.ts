@@ -17,7 +17,11 @@ export async function withSystemAccess<T>(db: Database, reason: string, fn: (tx:
   });
 }
 
-/** System access bound to one tenant: for bootstrapping that tenant (first admin, its audit entry). */
+/**
+ * System work inside one tenant (its first administrator, audit verification): the reason is
+ * recorded like any system access, but the work itself runs under row-level security as that
+ * tenant, so it cannot touch another municipality's rows by mistake.
+ */
 export async function withSystemTenantAccess<T>(
   db: Database,
   reason: string,
@@ -25,7 +29,10 @@ export async function withSystemTenantAccess<T>(
   fn: (tx: ScopedTx) => Promise<T>,
 ): Promise<T> {
   return withSystemAccess(db, reason, async (tx) => {
-    await tx.query(`SELECT set_config('sesshu.tenant', $1, true)`, [municipalityCode]);
+    await tx.query(
+      `SELECT set_config('role', 'sesshu_app', true), set_config('sesshu.tenant', $1, true), set_config('sesshu.user', 'system', true)`,
+      [municipalityCode],
+    );
     return fn(tx as ScopedTx);
   });
 }
