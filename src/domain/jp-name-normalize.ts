@@ -92,7 +92,20 @@ function foldItaiji(s: string): string {
 
 /** 々 repeats the previous character: 佐々木 and 佐佐木 are one key. */
 function expandRepeatMark(s: string): string {
-  return s.replace(/(.)々/gu, '$1$1');
+  if (!s.includes('々')) return s;
+  let out = '';
+  let prev = '';
+  for (const c of s) {
+    const ch = c === '々' && prev !== '' ? prev : c;
+    out += ch;
+    prev = ch;
+  }
+  return out;
+}
+
+/** Romaji is ASCII after NFKC; full Unicode upper-casing could un-normalise other scripts. */
+function asciiUpper(s: string): string {
+  return s.replace(/[a-z]+/gu, (m) => m.toUpperCase());
 }
 
 function base(s: string): string {
@@ -101,12 +114,12 @@ function base(s: string): string {
 
 /**
  * Key for a name in kanji or in the alphabet: NFKC (width), no spaces or ・, hiragana → katakana,
- * long-vowel marks unified to ー, ヶ/ヵ → ケ, 々 expanded, 異体字 folded, Latin upper-cased.
+ * long-vowel marks unified to ー, ヶ/ヵ → ケ, 々 expanded, 異体字 folded, a–z upper-cased.
  */
 export function nameKey(s: string): string {
   let k = base(s).replace(SPACES_AND_DOTS, '');
   k = hiraganaToKatakana(k).replace(LONG_VOWELS, 'ー').replace(/[ヶヵ]/gu, 'ケ');
-  return foldItaiji(expandRepeatMark(k)).toUpperCase();
+  return asciiUpper(foldItaiji(expandRepeatMark(k)));
 }
 
 /**
@@ -117,7 +130,7 @@ export function kanaKey(s: string): string {
   let k = base(s).replace(SPACES_AND_DOTS, '');
   k = hiraganaToKatakana(k).replace(LONG_VOWELS, 'ー');
   k = k.replace(SMALL_KANA_RE, (c) => SMALL_KANA_FOLD[c] ?? c);
-  return k.replace(KANA_SOUND_RE, (c) => KANA_SOUND_FOLD[c] ?? c).toUpperCase();
+  return asciiUpper(k.replace(KANA_SOUND_RE, (c) => KANA_SOUND_FOLD[c] ?? c));
 }
 
 const KANJI_DIGIT: Readonly<Record<string, number>> = {
@@ -149,6 +162,8 @@ const KANJI_NUM = '[〇零一二三四五六七八九十百千]+';
 // A kanji numeral counts as a block number only right before 丁目, 番地, 号, or 番 when 番 is
 // followed by a number, a dash or the end — so 一番町 and 八王子 keep their kanji.
 const KANJI_BLOCK = new RegExp(`(${KANJI_NUM})(?=丁目|番地|号|番(?:[0-9〇零一二三四五六七八九十-]|$))`, 'gu');
+// …and right after 番地の / 番の at the end (四番地の五).
+const KANJI_AFTER_NO = new RegExp(`(?<=番地?の)(${KANJI_NUM})(?=号|$)`, 'gu');
 const DASHES = /[\u002D\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uFF0D\uFF70]/gu;
 
 /**
@@ -160,12 +175,13 @@ const DASHES = /[\u002D\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uFF0D\uFF70]/g
 export function addressKey(s: string): string {
   let k = base(s).replace(/\s+/gu, '');
   k = foldItaiji(expandRepeatMark(k)).replace(/[ヶヵケ]/gu, 'ケ').replace(/大字/gu, '');
-  k = k.replace(KANJI_BLOCK, (n) => String(kanjiNumeralToNumber(n) ?? n));
+  const toDigits = (n: string): string => String(kanjiNumeralToNumber(n) ?? n);
+  k = k.replace(KANJI_BLOCK, toDigits).replace(KANJI_AFTER_NO, toDigits);
   // ー between digits is a dash typed with the kana key.
   k = k.replace(DASHES, '-').replace(/(?<=[0-9])ー(?=[0-9])/gu, '-');
   k = k
     .replace(/([0-9]+)丁目/gu, '$1-')
-    .replace(/([0-9]+)番地?(?=[0-9]|-|$)/gu, '$1-')
+    .replace(/([0-9]+)番地?の?(?=[0-9]|-|$)/gu, '$1-')
     .replace(/([0-9]+)番地/gu, '$1-')
     .replace(/([0-9]+)号?室/gu, '$1')
     .replace(/([0-9]+)号/gu, '$1')
