@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli/errors.ts';
 import { registerDbCommands } from './db/cli.ts';
 import { registerDemoCommands } from './modules/demo/cli.ts';
+import { registerResidentCommands } from './modules/residents/cli.ts';
+import { registerDemoGenerateCommand } from './modules/residents/cli-generate.ts';
 import { registerScheduleCommands } from './modules/schedule/cli.ts';
 import { registerTenantCommands } from './modules/tenants/cli.ts';
 import { registerSecurityCommands } from './security/cli.ts';
@@ -18,8 +20,9 @@ export function buildProgram(): Command {
   registerDbCommands(program);
   registerTenantCommands(program);
   registerSecurityCommands(program);
+  registerResidentCommands(program);
   registerScheduleCommands(program);
-  registerDemoCommands(program);
+  registerDemoGenerateCommand(registerDemoCommands(program));
   return program;
 }
 

@@ -40,3 +40,21 @@ export function isPermission(v: string): v is Permission {
 export function withPurpose(actor: Actor, purpose: string): Actor {
   return { ...actor, purpose };
 }
+
+/**
+ * The actor of a CLI job on the server console: named after the OS user, holding only the
+ * permissions the job needs, so its work is checked and audited like anyone's.
+ */
+export function consoleActor(municipalityCode: string, permissions: readonly Permission[], purpose: string, osUser: string): Actor {
+  return {
+    userId: `console:${osUser}`,
+    loginId: `console:${osUser}`,
+    displayName: `console (${osUser})`,
+    role: 'operator',
+    department: 'system',
+    municipalityCode,
+    terminalId: 'console',
+    purpose,
+    permissions: new Set(permissions),
+  };
+}

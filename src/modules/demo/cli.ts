@@ -18,7 +18,7 @@ export function registerDemoCommands(program: Command): Command {
       const lines = [
         '',
         `  sesshu is running: open ${url}`,
-        `  municipality code (団体コード): ${setup.municipalityCode}`,
+        `  municipality code (団体コード): ${setup.municipalityCode}${setup.created ? ` — demo city with ${setup.residents} synthetic residents` : ''}`,
         setup.admin
           ? `  user (ユーザーID): ${setup.admin.loginId}   one-time password (初期パスワード): ${setup.admin.oneTimePassword}`
           : '  the demo administrator already exists; its one-time password was printed on the first start.',
