@@ -7,11 +7,13 @@ import { loadConfig } from './config.ts';
 import type { Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
+import type { Keyring } from './security/keyring.ts';
 import { loadKeyring } from './security/keyring.ts';
 
 export interface Runtime {
   config: Config;
   db: Database;
+  keyring: Keyring;
   services: Services;
   close(): Promise<void>;
 }
@@ -28,7 +30,7 @@ export async function openRuntime(opts: { migrate?: boolean; env?: NodeJS.Proces
     throw err;
   }
   const services = createServices({ db, keyring });
-  return { config, db, services, close: () => db.close() };
+  return { config, db, keyring, services, close: () => db.close() };
 }
 
 /** Runs fn with a runtime and always closes it (releasing the embedded database's lock). */

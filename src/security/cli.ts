@@ -4,6 +4,7 @@ import { withRuntime } from '../runtime.ts';
 import { ROLE_IDS } from './actor.ts';
 import { bootstrapAdmin } from './accounts.ts';
 import { verifyAuditLog } from './audit-verify.ts';
+import { rotateDataKey, rotateMasterKey } from './key-rotation.ts';
 import { parseMunicipalityCode } from '../domain/municipality-code.ts';
 
 function tenantArg(code: string): string {
@@ -26,6 +27,24 @@ export function registerSecurityCommands(program: Command): void {
       else if (result.ok) process.stdout.write(`audit chain of ${code} intact: ${result.count} entries, head seq ${result.lastSeq}\n`);
       else process.stdout.write(`audit chain of ${code} BROKEN at seq ${result.problem.seq}: ${result.problem.kind} — ${result.problem.message}\n`);
       if (!result.ok) process.exitCode = 1;
+    });
+
+  const keys = program.command('keys').description('encryption keys of the My Number vault (鍵管理)');
+  keys
+    .command('rotate-master')
+    .description('re-wrap every tenant key under the first key of SESSHU_MASTER_KEYS (list the old key after it)')
+    .action(async () => {
+      const result = await withRuntime((rt) => rotateMasterKey(rt.db, rt.keyring));
+      process.stdout.write(`re-wrapped ${result.rewrapped} tenant key(s); the old master key can be removed from SESSHU_MASTER_KEYS\n`);
+    });
+  keys
+    .command('rotate-data')
+    .description("give a municipality a new data key and re-encrypt its My Numbers and secrets under it")
+    .requiredOption('--tenant <code>', '6-digit municipality code')
+    .action(async (opts: { tenant: string }) => {
+      const code = tenantArg(opts.tenant);
+      const result = await withRuntime((rt) => rotateDataKey(rt.db, rt.keyring, code));
+      process.stdout.write(`${code}: data key version ${result.version}; re-encrypted ${result.reencrypted} value(s)\n`);
     });
 
   const account = program.command('account').description('staff accounts (職員アカウント)');

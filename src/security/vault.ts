@@ -9,6 +9,7 @@ import {
   blindIndex,
   decryptField,
   encryptField,
+  envelopeKeyVersion,
   generateDataKey,
   generateIndexKey,
   unwrapDataKey,
@@ -59,7 +60,12 @@ export function createVault(keyring: Keyring): Vault {
       return encryptField(data[0] as DataKey, plaintext, { ...aad, municipalityCode: code });
     },
     async decrypt(tx, code, envelope, aad) {
-      const { data } = await keysOf(tx, code);
+      let { data } = await keysOf(tx, code);
+      // A key rotated by another process since we cached: reload once.
+      if (!data.some((k) => k.version === envelopeKeyVersion(envelope))) {
+        cache.delete(code);
+        ({ data } = await keysOf(tx, code));
+      }
       return decryptField(data, envelope, { ...aad, municipalityCode: code });
     },
     async blindIndex(tx, code, myNumber) {
