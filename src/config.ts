@@ -11,6 +11,12 @@ const Env = z.object({
   SESSHU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSHU_DEFAULT_TENANT: z.string().regex(/^\d{6}$/, 'must be a 6-digit 地方公共団体コード').optional(),
   SESSHU_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
+  // The address staff type into the browser; WebAuthn keys are bound to its host name. control: AUTH-02
+  SESSHU_ORIGIN: z
+    .string()
+    .url()
+    .refine(isOrigin, 'must be an origin: http(s)://host[:port], no path')
+    .optional(),
 });
 
 export interface Config {
@@ -23,6 +29,10 @@ export interface Config {
   logLevel: z.infer<typeof Env>['SESSHU_LOG_LEVEL'];
   defaultTenant: string | undefined;
   secureCookies: boolean;
+  /** Origin of the web UI (SESSHU_ORIGIN), default http://localhost:<port>; the WebAuthn RP ID is its host name. */
+  origin: string;
+  /** False when origin is the default, which then follows the port actually bound (e.g. --port 0). */
+  originConfigured: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -42,5 +52,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.SESSHU_LOG_LEVEL,
     defaultTenant: e.SESSHU_DEFAULT_TENANT,
     secureCookies: e.SESSHU_SECURE_COOKIES === 'true',
+    origin: e.SESSHU_ORIGIN ? new URL(e.SESSHU_ORIGIN).origin : localOrigin(e.SESSHU_PORT),
+    originConfigured: e.SESSHU_ORIGIN !== undefined,
   };
+}
+
+function isOrigin(v: string): boolean {
+  try {
+    const url = new URL(v);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === v.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
+
+export function localOrigin(port: number): string {
+  return `http://localhost:${port}`;
 }

@@ -82,11 +82,12 @@ export async function perform<T>(
       return result;
     });
   } catch (err) {
-    // The action rolled back; the attempt itself is still recorded. Only the error's class goes
-    // into the log: messages may quote the input, and the input may be personal data.
+    // The action rolled back; the attempt itself is still recorded, with what the service said it
+    // would do (the target of a refused account change, say). Only the error's class goes into
+    // the log: messages may quote the input, and the input may be personal data.
     const reason = scrubText(err instanceof Error ? err.name : 'Error');
     await withTenantScope(db, actor, (tx) =>
-      appendAudit(tx, who, { action: op.action, result: 'failed', subjectPersonId: op.subjectPersonId ?? null, detail: { reason } }),
+      appendAudit(tx, who, { action: op.action, result: 'failed', subjectPersonId: op.subjectPersonId ?? null, detail: { ...(op.detail ?? {}), reason } }),
     ).catch(() => undefined);
     throw err;
   }

@@ -10,7 +10,8 @@ import { EXTERNAL_ROLES, isPermission, isRoleId } from './actor.ts';
 import type { AuditWho } from './audit-log.ts';
 import { appendAudit } from './audit-log.ts';
 import type { PasswordFailure, PasswordPolicy } from './password-policy.ts';
-import { checkPassword, DEFAULT_PASSWORD_POLICY, REUSED_FAILURE, hashPassword, isExpired, isReused, verifyPassword } from './password-policy.ts';
+import { checkPassword, REUSED_FAILURE, hashPassword, isExpired, isReused, verifyPassword } from './password-policy.ts';
+import { createPolicyCache } from './tenant-policy.ts';
 import { createTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
 import type { Vault } from './vault.ts';
 
@@ -28,6 +29,7 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = { maxFailedAttempts: 5, loc
 export interface SessionDeps {
   db: Database;
   vault: Vault;
+  /** Overrides every tenant's own policy (tests); normally each tenant's settings decide. control: AUTH-03 */
   passwordPolicy?: PasswordPolicy;
   sessionPolicy?: SessionPolicy;
   now?: () => Date;
@@ -52,6 +54,7 @@ interface AccountRow {
   password_changed_at: Date;
   must_change_password: boolean;
   totp_secret: string | null;
+  has_webauthn: boolean;
   failed_attempts: number;
   locked_until: Date | null;
   expires_on: string | null;
@@ -75,7 +78,10 @@ const scopeFor = (code: string, userId: string, terminalId: string, purpose: str
 
 export function createSessionService(deps: SessionDeps) {
   const { db, vault } = deps;
-  const passwordPolicy = deps.passwordPolicy ?? DEFAULT_PASSWORD_POLICY;
+  // control: AUTH-03 — each tenant's own policy, read in the sign-in transaction, cached briefly.
+  const tenantPolicies = createPolicyCache(60_000, () => (deps.now ?? (() => new Date()))().getTime());
+  const passwordPolicyFor = (tx: ScopedTx, code: string): Promise<PasswordPolicy> =>
+    deps.passwordPolicy ? Promise.resolve(deps.passwordPolicy) : tenantPolicies.get(tx, code);
   const policy = deps.sessionPolicy ?? DEFAULT_SESSION_POLICY;
   const now = deps.now ?? (() => new Date());
 
@@ -91,8 +97,8 @@ export function createSessionService(deps: SessionDeps) {
     return withTenantScope(db, scopeFor(code.code, who.userId as string, input.terminalId, 'sign-in'), async (tx) => {
       const [account] = await tx.query<AccountRow>(
         `SELECT id, login_id, password_hash, password_changed_at, must_change_password, totp_secret, failed_attempts,
-                locked_until, expires_on, disabled_at, role_id, department
-           FROM staff_accounts WHERE login_id = $1 FOR UPDATE`,
+                locked_until, expires_on, disabled_at, role_id, department, ${HAS_WEBAUTHN}
+           FROM staff_accounts a WHERE login_id = $1 FOR UPDATE`,
         [loginId],
       );
       if (!account) {
@@ -120,12 +126,11 @@ export function createSessionService(deps: SessionDeps) {
         return { ok: false, reason: lock ? 'locked' : 'invalid' } as const;
       }
       await tx.query('UPDATE staff_accounts SET failed_attempts = 0, locked_until = NULL WHERE id = $1', [account.id]);
+      const passwordPolicy = await passwordPolicyFor(tx, code.code);
       const stage: SessionStage =
         account.must_change_password || isExpired(account.password_changed_at, at, passwordPolicy)
           ? 'password_change'
-          : account.totp_secret
-            ? 'totp'
-            : 'totp_enrol';
+          : secondFactorStage(account);
       const token = crypto.randomBytes(32).toString('base64url');
       await tx.query(
         `INSERT INTO staff_sessions (municipality_code, token_hash, account_id, terminal_id, stage, created_at, last_seen_at, expires_at)
@@ -210,11 +215,7 @@ export function createSessionService(deps: SessionDeps) {
     });
   }
 
-  async function inSession<T>(s: ResolvedSession, fn: (tx: ScopedTx, who: AuditWho) => Promise<T>): Promise<T> {
-    const a = s.actor;
-    const who: AuditWho = { userId: a.userId, role: a.role, department: a.department, terminalId: a.terminalId, purpose: 'sign-in' };
-    return withTenantScope(db, scopeFor(a.municipalityCode, a.userId, a.terminalId, 'sign-in'), (tx) => fn(tx, who));
-  }
+  const inSession = <T>(s: ResolvedSession, fn: (tx: ScopedTx, who: AuditWho) => Promise<T>): Promise<T> => withSessionScope(db, s, fn);
 
   async function changePassword(
     s: ResolvedSession,
@@ -222,8 +223,9 @@ export function createSessionService(deps: SessionDeps) {
   ): Promise<{ ok: true; stage: SessionStage } | { ok: false; failures: PasswordFailure[] | 'wrong_current' }> {
     const at = now();
     return inSession(s, async (tx, who) => {
-      const [acc] = await tx.query<{ password_hash: string; totp_secret: string | null; display_name: string }>(
-        'SELECT password_hash, totp_secret, display_name FROM staff_accounts WHERE id = $1 FOR UPDATE',
+      const passwordPolicy = await passwordPolicyFor(tx, s.actor.municipalityCode);
+      const [acc] = await tx.query<{ password_hash: string; totp_secret: string | null; has_webauthn: boolean; display_name: string }>(
+        `SELECT password_hash, totp_secret, display_name, ${HAS_WEBAUTHN} FROM staff_accounts a WHERE id = $1 FOR UPDATE`,
         [s.actor.userId],
       );
       if (!acc || !(await verifyPassword(acc.password_hash, input.current))) {
@@ -252,7 +254,7 @@ export function createSessionService(deps: SessionDeps) {
         await hashPassword(input.next),
         at,
       ]);
-      const stage: SessionStage = s.stage === 'password_change' ? (acc.totp_secret ? 'totp' : 'totp_enrol') : s.stage;
+      const stage: SessionStage = s.stage === 'password_change' ? secondFactorStage(acc) : s.stage;
       await tx.query('UPDATE staff_sessions SET stage = $2 WHERE token_hash = $1', [s.tokenHash, stage]);
       await appendAudit(tx, who, { action: 'password.change', result: 'ok' }, at);
       return { ok: true, stage } as const;
@@ -305,18 +307,9 @@ export function createSessionService(deps: SessionDeps) {
       const stored = enrolling
         ? await vault.encrypt(tx, s.actor.municipalityCode, secret, { personId: s.actor.userId, column: 'totp_secret' })
         : row.totp_secret;
-      await tx.query('UPDATE staff_accounts SET totp_secret = $2, totp_last_step = $3, last_login_at = $4 WHERE id = $1', [
-        s.actor.userId,
-        stored,
-        check.timeStep,
-        at,
-      ]);
-      await tx.query(`UPDATE staff_sessions SET stage = 'active', pending_totp_secret = NULL, last_seen_at = $2 WHERE token_hash = $1`, [
-        s.tokenHash,
-        at,
-      ]);
+      await tx.query('UPDATE staff_accounts SET totp_secret = $2, totp_last_step = $3 WHERE id = $1', [s.actor.userId, stored, check.timeStep]);
       if (enrolling) await appendAudit(tx, who, { action: 'totp.enrol', result: 'ok' }, at);
-      await appendAudit(tx, who, { action: 'login.ok', result: 'ok' }, at);
+      await activateSession(tx, s, who, at, 'totp');
       return true;
     });
   }
@@ -328,10 +321,48 @@ export function createSessionService(deps: SessionDeps) {
     });
   }
 
-  return { login, resolve, changePassword, totpEnrolment, verifySecondFactor, logout };
+  /** The policy of a signed-in user's tenant (the password page's hint). */
+  const passwordPolicyOf = (s: ResolvedSession): Promise<PasswordPolicy> => inSession(s, (tx) => passwordPolicyFor(tx, s.actor.municipalityCode));
+  /** Call after a tenant's policy changes so the next sign-in reads it at once. */
+  const invalidatePasswordPolicy = (code: string): void => tenantPolicies.invalidate(code);
+
+  return { passwordPolicyOf, invalidatePasswordPolicy, login, resolve, changePassword, totpEnrolment, verifySecondFactor, logout };
 }
 
 export type SessionService = ReturnType<typeof createSessionService>;
+
+/** Runs fn in the session's tenant scope, auditing as the session's account. */
+export async function withSessionScope<T>(db: Database, s: ResolvedSession, fn: (tx: ScopedTx, who: AuditWho) => Promise<T>): Promise<T> {
+  const a = s.actor;
+  const who: AuditWho = { userId: a.userId, role: a.role, department: a.department, terminalId: a.terminalId, purpose: 'sign-in' };
+  return withTenantScope(db, scopeFor(a.municipalityCode, a.userId, a.terminalId, 'sign-in'), (tx) => fn(tx, who));
+}
+
+/**
+ * The one way a session becomes active, whichever second factor (TOTP or WebAuthn) has just been
+ * proved in this transaction: clears pending enrolment state and records login.ok. control: AUTH-02
+ */
+export async function activateSession(tx: ScopedTx, s: ResolvedSession, who: AuditWho, at: Date, factor: 'totp' | 'webauthn'): Promise<void> {
+  const updated = await tx.query(
+    `UPDATE staff_sessions
+        SET stage = 'active', pending_totp_secret = NULL, last_seen_at = $2,
+            webauthn_challenge = NULL, webauthn_challenge_purpose = NULL, webauthn_challenge_expires_at = NULL
+      WHERE token_hash = $1 AND stage IN ('totp_enrol', 'totp') AND revoked_at IS NULL
+      RETURNING token_hash`,
+    [s.tokenHash, at],
+  );
+  if (updated.length !== 1) throw new Error('only a session waiting for its second factor can become active');
+  await tx.query('UPDATE staff_accounts SET last_login_at = $2 WHERE id = $1', [s.actor.userId, at]);
+  await appendAudit(tx, who, { action: 'login.ok', result: 'ok', detail: { factor } }, at);
+}
+
+/** An account with any second factor must prove it; one with none enrols one first. control: AUTH-02 */
+function secondFactorStage(account: { totp_secret: string | null; has_webauthn: boolean }): SessionStage {
+  return account.totp_secret || account.has_webauthn ? 'totp' : 'totp_enrol';
+}
+
+const HAS_WEBAUTHN = `EXISTS (SELECT 1 FROM webauthn_credentials w
+                               WHERE w.municipality_code = a.municipality_code AND w.account_id = a.id) AS has_webauthn`;
 
 function parseCookie(value: string | undefined): { code: string; token: string } | null {
   if (!value) return null;

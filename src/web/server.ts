@@ -11,14 +11,19 @@ import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Services } from '../app.ts';
+import { localOrigin } from '../config.ts';
 import { ForbiddenError, MissingActorError } from '../security/guard.ts';
+import { relyingPartyFor } from '../security/webauthn.ts';
 import { loadAssets } from './assets.ts';
 import { html } from './html.ts';
 import { pickLocale, translator } from './i18n.ts';
 import { sendPage, viewContext } from './request-context.ts';
+import { registerAccountRoutes } from './routes/accounts.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerHomeRoutes } from './routes/home.ts';
 import { registerScheduleRoutes } from './routes/schedule.ts';
+import { registerWebAuthnRoutes } from './routes/webauthn.ts';
 import { layout, messageBox } from './views/layout.ts';
 
 export interface ServerOptions {
@@ -29,6 +34,8 @@ export interface ServerOptions {
   defaultTenant?: string | undefined;
   /** Requests per minute per client address. */
   rateLimitPerMinute?: number;
+  /** The origin staff browse to (WebAuthn relying party), read per request; default http://localhost:3000. */
+  origin?: () => string;
 }
 
 export const SESSION_COOKIE = 'sesshu_session';
@@ -126,7 +133,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
   registerAuthRoutes(app, services, { sessionCookie: SESSION_COOKIE, cookieOpts, defaultTenant: opts.defaultTenant });
   registerHomeRoutes(app);
+  registerAuditRoutes(app, services);
+  registerAccountRoutes(app, services);
   registerScheduleRoutes(app);
+  const origin = opts.origin ?? (() => localOrigin(3000));
+  registerWebAuthnRoutes(app, services, { relyingParty: () => relyingPartyFor(origin()) });
 
   // 8. Not found and errors: a page (or JSON for the API) that never echoes input or personal data.
   app.setNotFoundHandler((request, reply) => respondError(request, reply, 404));

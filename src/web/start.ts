@@ -1,13 +1,25 @@
 // Runs the HTTP server until SIGINT/SIGTERM, then stops taking requests, lets running ones
 // finish, and closes the database (which releases the embedded data directory's lock).
 import type { FastifyInstance } from 'fastify';
+import { localOrigin } from '../config.ts';
 import type { Runtime } from '../runtime.ts';
 import { createLogger } from './logger.ts';
 import { buildServer } from './server.ts';
 
 export async function startServer(rt: Runtime, opts: { host?: string; port?: number } = {}): Promise<FastifyInstance> {
   const logger = createLogger(rt.config.logLevel);
-  const app = await buildServer({ services: rt.services, logger, secureCookies: rt.config.secureCookies, defaultTenant: rt.config.defaultTenant });
+  // Unless SESSHU_ORIGIN says otherwise, the WebAuthn origin follows the port actually bound (--port 0).
+  const origin = (): string => {
+    const address = app.server.address();
+    return rt.config.originConfigured || typeof address !== 'object' || !address ? rt.config.origin : localOrigin(address.port);
+  };
+  const app: FastifyInstance = await buildServer({
+    services: rt.services,
+    logger,
+    secureCookies: rt.config.secureCookies,
+    defaultTenant: rt.config.defaultTenant,
+    origin,
+  });
   await app.listen({ host: opts.host ?? rt.config.host, port: opts.port ?? rt.config.port });
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

@@ -6,7 +6,7 @@
 // Every 個人番号 here is synthetic (syntheticMyNumber) — never use this data as real.
 import { createHash } from 'node:crypto';
 import iconv from 'iconv-lite';
-import { dayFromCivil, ymdOf, type Day } from '../../domain/dates.ts';
+import { dayFromCivil, parseIsoDate, ymdOf, type Day } from '../../domain/dates.ts';
 import { syntheticMyNumber } from '../../security/my-number.ts';
 import { RESIDENT_COLUMNS, eventLabel, type ResidentEventKind } from './layout.ts';
 
@@ -414,6 +414,8 @@ function canEncodeCp932(s: string): boolean {
 export function createCityGenerator(options: CityOptions): CityGenerator {
   const { population, seed, asOf, years, dirty, municipality, cp932 } = options;
   if (!Number.isSafeInteger(population) || population < 1) throw new RangeError('population must be a positive integer');
+  if (parseIsoDate(asOf) === null) throw new RangeError('asOf must be a date YYYY-MM-DD');
+  if (!Number.isSafeInteger(years) || years < 0) throw new RangeError('years must be a non-negative integer');
   const seedHash = createHash('sha256').update(`sesshu.demo-city\u0000${municipality}\u0000${seed}`).digest().readInt32LE(0);
   const myNumberSeed = `${municipality}:${seed}`;
   const asOfDay = dayOfIso(asOf);

@@ -2,8 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../app.ts';
+import type { ResolvedSession } from '../../security/sessions.ts';
+import type { SafeHtml } from '../html.ts';
+import type { ViewContext } from '../view-context.ts';
 import { sendPage, viewContext } from '../request-context.ts';
 import { loginPage, passwordChangePage, totpEnrolPage, totpPage } from '../views/auth.ts';
+import { securityKeyEnrolSection, securityKeySignInSection } from '../views/webauthn.ts';
 
 interface AuthOptions {
   sessionCookie: string;
@@ -64,7 +68,8 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services, opt
   app.get('/totp/enrol', { schema: hidden, config: { access: 'signing-in' } }, async (request, reply) => {
     const staff = request.staff;
     if (staff?.stage !== 'totp_enrol') return reply.redirect(staff ? stageUrl[staff.stage] : '/login');
-    return sendPage(reply, totpEnrolPage(viewContext(request, reply), await sessions.totpEnrolment(staff)));
+    const ctx = viewContext(request, reply);
+    return sendPage(reply, totpEnrolPage(ctx, { ...(await sessions.totpEnrolment(staff)), extra: securityKeyEnrolSection(ctx) }));
   });
 
   app.post('/totp/enrol', { schema: hidden, config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (request, reply) => {
@@ -74,13 +79,13 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services, opt
     if (code.success && (await sessions.verifySecondFactor(staff, code.data.code))) return reply.redirect('/', 303);
     const ctx = viewContext(request, reply);
     const error = ctx.locale === 'ja' ? 'コードが正しくありません。' : 'The code is not correct.';
-    return sendPage(reply, totpEnrolPage(ctx, { ...(await sessions.totpEnrolment(staff)), error }), 400);
+    return sendPage(reply, totpEnrolPage(ctx, { ...(await sessions.totpEnrolment(staff)), error, extra: securityKeyEnrolSection(ctx) }), 400);
   });
 
   app.get('/totp', { schema: hidden, config: { access: 'signing-in' } }, async (request, reply) => {
     const staff = request.staff;
     if (staff?.stage !== 'totp') return reply.redirect(staff ? stageUrl[staff.stage] : '/login');
-    return sendPage(reply, totpPage(viewContext(request, reply), {}));
+    return sendPage(reply, await secondFactorPage(staff, viewContext(request, reply)));
   });
 
   app.post('/totp', { schema: hidden, config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (request, reply) => {
@@ -89,8 +94,18 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services, opt
     const code = CodeForm.safeParse(request.body);
     if (code.success && (await sessions.verifySecondFactor(staff, code.data.code))) return reply.redirect('/', 303);
     const ctx = viewContext(request, reply);
-    return sendPage(reply, totpPage(ctx, { error: ctx.locale === 'ja' ? 'コードが正しくありません。' : 'The code is not correct.' }), 400);
+    return sendPage(reply, await secondFactorPage(staff, ctx, ctx.locale === 'ja' ? 'コードが正しくありません。' : 'The code is not correct.'), 400);
   });
+
+  /** The code form when the account holds a TOTP secret, the security-key button when it holds a key. control: AUTH-02 */
+  async function secondFactorPage(staff: ResolvedSession, ctx: ViewContext, error?: string): Promise<SafeHtml> {
+    const factors = await services.webauthn.secondFactors(staff);
+    return totpPage(ctx, {
+      ...(error ? { error } : {}),
+      codeForm: factors.totp || factors.keys === 0,
+      ...(factors.keys > 0 ? { extra: securityKeySignInSection(ctx) } : {}),
+    });
+  }
 
   app.post('/logout', { schema: hidden, config: { access: 'public' } }, async (request, reply) => {
     if (request.staff) await sessions.logout(request.staff);

@@ -1,4 +1,5 @@
-// Sign-in pages: password, first-time password change, TOTP enrolment and TOTP check.
+// Sign-in pages: password, first-time password change, TOTP enrolment and TOTP check (security
+// keys add their sections from views/webauthn.ts).
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
@@ -46,7 +47,7 @@ ${opts.errors?.length ? messageBox('error', html`<ul>${opts.errors.map((e) => ht
   );
 }
 
-export function totpEnrolPage(ctx: ViewContext, opts: { secret: string; uri: string; error?: string }): SafeHtml {
+export function totpEnrolPage(ctx: ViewContext, opts: { secret: string; uri: string; error?: string; extra?: SafeHtml }): SafeHtml {
   const ja = ctx.locale === 'ja';
   return layout(
     ctx,
@@ -62,21 +63,26 @@ export function totpEnrolPage(ctx: ViewContext, opts: { secret: string; uri: str
   <div><label for="code">${ja ? '確認コード（6桁）' : 'Code (6 digits)'}</label>
     <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus></div>
   <div><button type="submit">${ja ? '登録する' : 'Confirm'}</button></div>
-</form>`,
+</form>
+${opts.extra ?? ''}`,
   );
 }
 
-export function totpPage(ctx: ViewContext, opts: { error?: string }): SafeHtml {
+/** `extra` offers other factors (a security key); `codeForm: false` when the account holds no TOTP secret. */
+export function totpPage(ctx: ViewContext, opts: { error?: string; extra?: SafeHtml; codeForm?: boolean }): SafeHtml {
   const ja = ctx.locale === 'ja';
   return layout(
     ctx,
     ja ? '二要素認証' : 'Two-factor authentication',
     html`${opts.error ? messageBox('error', opts.error) : ''}
-<form method="post" action="/totp" class="stack">
+${opts.codeForm === false
+      ? ''
+      : html`<form method="post" action="/totp" class="stack">
   ${csrfField(ctx)}
   <div><label for="code">${ja ? '認証アプリの6桁のコード' : '6-digit code from your authenticator app'}</label>
     <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus></div>
   <div><button type="submit">${ja ? '確認' : 'Verify'}</button></div>
-</form>`,
+</form>`}
+${opts.extra ?? ''}`,
   );
 }

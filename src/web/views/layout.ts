@@ -46,6 +46,7 @@ export function layout(ctx: ViewContext, title: string, body: HtmlValue): SafeHt
           (${ctx.user.roleName}・${ctx.user.municipalityName})</span>`
       : ''}
     <a class="lang" href="?lang=${otherLocale}" lang="${otherLocale}" hreflang="${otherLocale}">${t('language')}</a>
+    ${ctx.user ? html`<a class="security-keys" href="/account/security-keys">${ctx.locale === 'ja' ? 'セキュリティキー' : 'Security keys'}</a>` : ''}
     ${ctx.user
       ? html`<form method="post" action="/logout" class="inline">
           <input type="hidden" name="_csrf" value="${ctx.csrfToken}">

@@ -87,10 +87,12 @@ describe('control: DATA-01 demo city generator', () => {
       expect(births).toBeLessThan(35);
     }
     expect(() => gen.deltaRows(5).next()).toThrow(RangeError);
+    expect(() => createCityGenerator({ ...BASE, asOf: '2025-02-30' })).toThrow(RangeError);
+    expect(() => createCityGenerator({ ...BASE, population: 0 })).toThrow(RangeError);
   });
 
   it('looks like a Japanese city: pyramid, households, foreigners, My Numbers, 異体字', () => {
-    const gen = createCityGenerator({ ...BASE, population: 30_000, seed: 'shape' });
+    const gen = createCityGenerator({ ...BASE, population: 20_000, seed: 'shape' });
     const r = validateResidentFile(fileOf(gen.fullRows()));
     if (!r.ok) throw new Error('invalid');
     const n = r.rows.length;
@@ -121,10 +123,14 @@ describe('control: DATA-01 demo city generator', () => {
   });
 
   it('writes 𠮷 in UTF-8 and substitutes it in CP932 mode', () => {
-    const utf8 = [...createCityGenerator({ ...BASE, population: 120_000, seed: 'yoshida' }).fullRows()];
-    expect(utf8.some((r) => r[2]?.startsWith('𠮷田'))).toBe(true);
-    const sjis = createCityGenerator({ ...BASE, population: 120_000, seed: 'yoshida', cp932: true });
-    for (const r of sjis.fullRows()) {
+    // Seed 'y23' has a 𠮷田 household at row 1459 (𠮷田 is 0.4 % of 吉田: rare by design).
+    const options = { ...BASE, population: 1500, seed: 'y23' };
+    const utf8 = [...createCityGenerator(options).fullRows()];
+    const yoshida = utf8.findIndex((r) => r[2]?.startsWith('𠮷田'));
+    expect(yoshida).toBeGreaterThan(-1);
+    const sjis = [...createCityGenerator({ ...options, cp932: true }).fullRows()];
+    expect(sjis[yoshida]?.[2]?.startsWith('吉田')).toBe(true);
+    for (const r of sjis) {
       const line = csvLine(r);
       if (iconv.decode(iconv.encode(line, 'cp932'), 'cp932') !== line) throw new Error(`not CP932: ${line}`);
     }
@@ -134,7 +140,9 @@ describe('control: DATA-01 demo city generator', () => {
     const set = new NumberSet();
     expect(set.add(0)).toBe(true);
     expect(set.add(0)).toBe(false);
-    for (let i = 1; i < 200_000; i++) expect(set.add(i * 1_000_003)).toBe(true); // forces growth
+    let added = 0;
+    for (let i = 1; i < 100_000; i++) if (set.add(i * 1_000_003)) added++; // forces growth
+    expect(added).toBe(99_999);
     expect(set.add(999_999_999_999)).toBe(true);
     expect(set.add(999_999_999_999)).toBe(false);
     expect(set.add(5 * 1_000_003)).toBe(false);
