@@ -51,18 +51,23 @@ export async function verifyAuditLog(db: Database, municipalityCode: string): Pr
 
 /** Verifies the chain of the transaction's tenant (row-level security keeps other tenants out). */
 export async function verifyAuditChain(tx: ScopedTx, municipalityCode: string): Promise<ChainVerification> {
-  const [head] = await tx.query<{ seq: number; entry_hash: string }>(
-    'SELECT seq, entry_hash FROM audit_heads WHERE municipality_code = $1',
+  const [head] = await tx.query<{ seq: number; entry_hash: string; anchor_seq: number; anchor_hash: string | null }>(
+    'SELECT seq, entry_hash, anchor_seq, anchor_hash FROM audit_heads WHERE municipality_code = $1',
     [municipalityCode],
   );
-  let anchor = { seq: 0, entryHash: genesisHash(municipalityCode) };
+  // After a retention purge the chain starts at the last purged entry's hash (control: LOG-04).
+  let anchor =
+    head && head.anchor_seq > 0 && head.anchor_hash
+      ? { seq: head.anchor_seq, entryHash: head.anchor_hash }
+      : { seq: 0, entryHash: genesisHash(municipalityCode) };
   let count = 0;
   // Pages overlap by nothing: each one is verified from the last hash of the page before.
   // Fetching from seq > anchor.seq - 1 includes a row that duplicates or skips, so gaps show.
   for (;;) {
     const rows = await tx.query<AuditRow>(
-      `SELECT * FROM audit_log WHERE municipality_code = $1 AND seq > $2 ORDER BY seq, entry_hash LIMIT $3`,
-      [municipalityCode, anchor.seq, PAGE],
+      // Up to the head read above: entries appended while we verify are the next run's business.
+      `SELECT * FROM audit_log WHERE municipality_code = $1 AND seq > $2 AND seq <= $4 ORDER BY seq, entry_hash LIMIT $3`,
+      [municipalityCode, anchor.seq, PAGE, head?.seq ?? 0],
     );
     if (rows.length === 0) break;
     const checkpoints = head ? [{ seq: head.seq, entryHash: head.entry_hash }] : [];

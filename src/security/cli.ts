@@ -3,6 +3,7 @@ import { UsageError } from '../cli/errors.ts';
 import { withRuntime } from '../runtime.ts';
 import { ROLE_IDS } from './actor.ts';
 import { bootstrapAdmin } from './accounts.ts';
+import { purgeAuditLog } from './audit-retention.ts';
 import { verifyAuditLog } from './audit-verify.ts';
 import { rotateDataKey, rotateMasterKey } from './key-rotation.ts';
 import { parseMunicipalityCode } from '../domain/municipality-code.ts';
@@ -27,6 +28,20 @@ export function registerSecurityCommands(program: Command): void {
       else if (result.ok) process.stdout.write(`audit chain of ${code} intact: ${result.count} entries, head seq ${result.lastSeq}\n`);
       else process.stdout.write(`audit chain of ${code} BROKEN at seq ${result.problem.seq}: ${result.problem.kind} — ${result.problem.message}\n`);
       if (!result.ok) process.exitCode = 1;
+    });
+
+  audit
+    .command('purge')
+    .description('delete audit entries older than the retention period (tenant setting auditRetentionDays, at least 366)')
+    .requiredOption('--tenant <code>', '6-digit municipality code')
+    .option('--dry-run', 'only count what would be purged')
+    .action(async (opts: { tenant: string; dryRun?: boolean }) => {
+      const code = tenantArg(opts.tenant);
+      const r = await withRuntime((rt) => purgeAuditLog(rt.db, code, new Date(), { dryRun: opts.dryRun ?? false }));
+      process.stdout.write(
+        `${opts.dryRun ? 'would purge' : 'purged'} ${r.purged} entries older than ${r.olderThan} (retention ${r.retentionDays} days)` +
+          `${r.purgedThrough ? `; chain now anchored at seq ${r.purgedThrough}` : ''}\n`,
+      );
     });
 
   const keys = program.command('keys').description('encryption keys of the My Number vault (鍵管理)');

@@ -7,6 +7,7 @@ const ALLOWED = new Set([
   'src/modules/tenants/service.ts', // a new tenant has no rows RLS could let anyone write
   'src/security/accounts.ts', // the first administrator of a tenant (runs under RLS as that tenant)
   'src/security/audit-verify.ts', // the CLI verifier (runs under RLS as that tenant)
+  'src/security/audit-retention.ts', // deletes expired audit entries the application role cannot delete
   'src/security/key-rotation.ts', // re-wraps and re-encrypts keys the application role cannot write
 ]);
 
