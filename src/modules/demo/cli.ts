@@ -23,7 +23,7 @@ export function registerDemoCommands(program: Command): Command {
           ? `  user (ユーザーID): ${setup.admin.loginId}   one-time password (初期パスワード): ${setup.admin.oneTimePassword}`
           : '  the demo administrator already exists; its one-time password was printed on the first start.',
         setup.admin
-          ? '  first sign-in: choose a new password, then add the shown key to an authenticator app (TOTP).'
+          ? '  first sign-in: choose a new password, then add the shown key to an authenticator app (TOTP) or register a security key.'
           : '  lost it? stop the server, delete ./data, and run npm start again.',
         '  stop with Ctrl+C',
         '',
