@@ -8,7 +8,7 @@
 import type { Database } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openPgliteMemory } from '../src/db/pglite.ts';
-import { openPostgres } from '../src/db/postgres.ts';
+import { openScratchPostgres } from '../src/db/scratch.ts';
 import { withTenantScope } from '../src/db/scoped.ts';
 import { createTenant } from '../src/modules/tenants/service.ts';
 import { appendAudit } from '../src/security/audit-log.ts';
@@ -120,7 +120,7 @@ const pglite = await openPgliteMemory();
 result.pglite = await benchEngine(pglite);
 await pglite.close();
 if (process.env.BENCH_PG_URL) {
-  const pg = openPostgres(process.env.BENCH_PG_URL, 4);
+  const pg = await openScratchPostgres(process.env.BENCH_PG_URL);
   try {
     result.postgres = await benchEngine(pg);
   } finally {

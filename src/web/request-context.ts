@@ -16,6 +16,9 @@ declare module 'fastify' {
     locale: Locale;
     terminalId: string;
   }
+  interface FastifyInstance {
+    routeTable: { method: string; url: string }[];
+  }
   interface FastifyContextConfig {
     access?: Access;
   }

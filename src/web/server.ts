@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -12,9 +13,12 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import type { Logger } from 'pino';
 import type { Services } from '../app.ts';
 import { localOrigin } from '../config.ts';
+import { DEFAULT_MAX_BYTES } from '../modules/residents/decode.ts';
 import { ForbiddenError, MissingActorError } from '../security/guard.ts';
 import { relyingPartyFor } from '../security/webauthn.ts';
 import { loadAssets } from './assets.ts';
+import { childLoggerFactory } from './logger.ts';
+import type { FastifyChildLoggerFactory } from 'fastify/types/logger.js';
 import { html } from './html.ts';
 import { pickLocale, translator } from './i18n.ts';
 import { sendPage, viewContext } from './request-context.ts';
@@ -22,7 +26,11 @@ import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerHomeRoutes } from './routes/home.ts';
+import { registerRecordDocumentRoutes } from './routes/record-documents.ts';
+import { registerRecordRoutes } from './routes/records.ts';
+import { registerResidentRoutes } from './routes/residents.ts';
 import { registerScheduleRoutes } from './routes/schedule.ts';
+import { registerVenueRoutes } from './routes/venue.ts';
 import { registerWebAuthnRoutes } from './routes/webauthn.ts';
 import { layout, messageBox } from './views/layout.ts';
 
@@ -36,6 +44,8 @@ export interface ServerOptions {
   rateLimitPerMinute?: number;
   /** The origin staff browse to (WebAuthn relying party), read per request; default http://localhost:3000. */
   origin?: () => string;
+  /** Largest file accepted by an upload (resident register files); default DEFAULT_MAX_BYTES (512 MB). */
+  maxUploadBytes?: number;
 }
 
 export const SESSION_COOKIE = 'sesshu_session';
@@ -45,6 +55,7 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
+    childLoggerFactory: childLoggerFactory as unknown as FastifyChildLoggerFactory,
     genReqId: () => crypto.randomUUID(),
     bodyLimit: 1024 * 1024, // uploads have their own, larger limit on their route
     trustProxy: false,
@@ -74,11 +85,22 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // 3. Cookies and form bodies: needed by the session and CSRF steps.
   await app.register(cookie);
   await app.register(formbody);
+  // Multipart is only marked here; the upload route reads it itself, after access and CSRF (routes/residents.ts).
+  const maxUploadBytes = opts.maxUploadBytes ?? DEFAULT_MAX_BYTES;
+  await app.register(multipart, { limits: { fileSize: maxUploadBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
   // 4. CSRF secret in a SameSite=Strict cookie; the token is checked on unsafe methods in step 6.
   await app.register(csrf, { cookieOpts: { ...cookieOpts, signed: false } });
   // OpenAPI document of the JSON API (HTML routes are hidden from it).
   await app.register(swagger, {
     openapi: { info: { title: 'sesshu API', version: '0.1.0', description: '予防接種台帳 JSON API' } },
+  });
+
+  // Every route, as registered: the tenant-isolation test walks this list, so a new route is
+  // attacked by the test the day it is added.
+  const routeTable: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
   });
 
   app.decorateRequest('staff', null);
@@ -136,6 +158,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerAuditRoutes(app, services);
   registerAccountRoutes(app, services);
   registerScheduleRoutes(app);
+  registerVenueRoutes(app, services);
+  registerRecordDocumentRoutes(app, services);
+  registerRecordRoutes(app, services);
+  registerResidentRoutes(app, services, { maxUploadBytes });
   const origin = opts.origin ?? (() => localOrigin(3000));
   registerWebAuthnRoutes(app, services, { relyingParty: () => relyingPartyFor(origin()) });
 

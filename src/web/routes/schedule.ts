@@ -20,7 +20,7 @@ function requireScheduleRead(request: FastifyRequest): void {
 
 let vaccineOptions: VaccineOption[] | null = null;
 /** Vaccines of the pack for the form: the newest version's name, and every product any version allows. */
-function vaccinesForForm(): VaccineOption[] {
+export function vaccinesForForm(): VaccineOption[] {
   vaccineOptions ??= scheduleEngine().compiled.vaccines.map((cv) => {
     const products = new Map<string, string>();
     for (const v of cv.versions) for (const p of v.rule.products ?? []) products.set(p.id, p.name ?? p.id);

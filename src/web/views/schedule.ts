@@ -172,7 +172,7 @@ function doseRow(ctx: ViewContext, data: SchedulePageData, row: DoseRowValues, n
   </select></td></tr>`;
 }
 
-function vaccineName(id: string, vaccines: VaccineOption[], ja: boolean): string {
+export function vaccineName(id: string, vaccines: VaccineOption[], ja: boolean): string {
   const name = vaccines.find((v) => v.id === id)?.name ?? id;
   return ja ? name : (EN_NAMES[id] ?? name);
 }
@@ -196,7 +196,7 @@ function statusBadge(status: NextStatus, ja: boolean): SafeHtml {
   return html`<span class="status-badge tl-s-${status}">${ja ? STATUS_TEXT[status].ja : STATUS_TEXT[status].en}</span>`;
 }
 
-function nextTable(ctx: ViewContext, outcome: ScheduleOutcome, vaccines: VaccineOption[]): SafeHtml {
+export function nextTable(ctx: ViewContext, outcome: ScheduleOutcome, vaccines: VaccineOption[]): SafeHtml {
   const ja = ctx.locale === 'ja';
   const dash = '—';
   return html`<table class="schedule-next" aria-labelledby="next-heading">
@@ -304,7 +304,7 @@ interface Row {
   next: ForecastNextJson | null;
 }
 
-function timeline(ctx: ViewContext, outcome: ScheduleOutcome, vaccines: VaccineOption[]): SafeHtml {
+export function timeline(ctx: ViewContext, outcome: ScheduleOutcome, vaccines: VaccineOption[]): SafeHtml {
   const ja = ctx.locale === 'ja';
   const { json } = outcome;
   const day = (iso: string): number => parseIsoDate(iso) ?? 0;
