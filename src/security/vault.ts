@@ -29,10 +29,17 @@ interface KeyRow {
   wrapped: string;
 }
 
+export interface TenantCrypto {
+  encrypt(plaintext: string, aad: Omit<FieldAad, 'municipalityCode'>): string;
+  blindIndex(myNumber: MyNumber): string;
+}
+
 export interface Vault {
   encrypt(tx: ScopedTx, municipalityCode: string, plaintext: string, aad: Omit<FieldAad, 'municipalityCode'>): Promise<string>;
   decrypt(tx: ScopedTx, municipalityCode: string, envelope: string, aad: Omit<FieldAad, 'municipalityCode'>): Promise<string>;
   blindIndex(tx: ScopedTx, municipalityCode: string, myNumber: MyNumber): Promise<string>;
+  /** Synchronous encryption and blind index for one tenant, for bulk work (imports). */
+  tenantCrypto(tx: ScopedTx, municipalityCode: string): Promise<TenantCrypto>;
   /** Creates the first data and index keys of a new tenant (system transaction). */
   createTenantKeys(tx: Transaction, municipalityCode: string): Promise<void>;
 }
@@ -71,6 +78,14 @@ export function createVault(keyring: Keyring): Vault {
     async blindIndex(tx, code, myNumber) {
       const { index } = await keysOf(tx, code);
       return blindIndex(index, code, myNumber);
+    },
+    async tenantCrypto(tx, code) {
+      const { data, index } = await keysOf(tx, code);
+      const current = data[0] as DataKey;
+      return {
+        encrypt: (plaintext, aad) => encryptField(current, plaintext, { ...aad, municipalityCode: code }),
+        blindIndex: (myNumber) => blindIndex(index, code, myNumber),
+      };
     },
     async createTenantKeys(tx, code) {
       await tx.query(

@@ -145,6 +145,7 @@ async function prepareRows(
   const staged: StagedRow[] = [];
   const byIndex = new Map<string, string>(); // blind index → address number, within this file
   const errors: ResidentFileError[] = [];
+  const keys = await vault.tenantCrypto(tx, code); // unwrapped once: the loop below stays synchronous
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as ResidentRow;
     const id = ids.get(row.addressNumber) ?? known.get(row.addressNumber)?.id ?? crypto.randomUUID();
@@ -152,11 +153,11 @@ async function prepareRows(
     let enc: string | null = null;
     let index: string | null = null;
     if (row.myNumber) {
-      index = await vault.blindIndex(tx, code, row.myNumber);
+      index = keys.blindIndex(row.myNumber);
       const other = byIndex.get(index);
       if (other !== undefined && other !== row.addressNumber) errors.push(duplicateMyNumber(row, 'この個人番号はファイル内の別の宛名番号にも記載されています', 'the same 個人番号 appears for another 宛名番号 in this file'));
       byIndex.set(index, row.addressNumber);
-      enc = await vault.encrypt(tx, code, row.myNumber, { personId: id });
+      enc = keys.encrypt(row.myNumber, { personId: id });
     }
     const kind = row.event?.kind ?? null;
     const status: StagedRow['status'] =
@@ -258,10 +259,15 @@ async function apply(tx: ScopedTx, importId: string, mode: ImportMode, userId: s
     `WITH ins AS (
        INSERT INTO person_history (municipality_code, person_id, kind, event_date, import_id, after, recorded_by)
        SELECT app_tenant(), s.id, s.event_kind, s.event_date, $1, ${factsJson('s')}, $2
-         FROM import_stage s WHERE s.event_kind IS NOT NULL ORDER BY s.ord
+         FROM import_stage s
+        WHERE s.event_kind IS NOT NULL
+          -- A full file restates each person's last event: record it once, not at every load.
+          AND ($3::text = 'delta' OR NOT EXISTS (
+                SELECT 1 FROM person_history h WHERE h.person_id = s.id AND h.kind = s.event_kind AND h.event_date = s.event_date))
+        ORDER BY s.ord
        RETURNING 1)
      SELECT count(*)::int AS n FROM ins`,
-    [importId, userId],
+    [importId, userId, mode],
   );
   let absentRemoved = 0;
   if (mode === 'full') {
