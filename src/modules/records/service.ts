@@ -13,6 +13,7 @@ import { checkPersonId, InputError, NotFoundError } from '../residents/persons.t
 import { scheduleEngine } from '../schedule/contract.ts';
 import type { DoseFacts, NewDose } from './dose-store.ts';
 import { confirmedHistories, insertDoses, personFacts } from './dose-store.ts';
+import { checkMasterRefs, loadMasterRefs } from './master-check.ts';
 
 export interface DoseInput {
   personId: string;
@@ -56,36 +57,12 @@ export async function checkDose(tx: ScopedTx, input: DoseInput, today: string): 
   const person = (await personFacts(tx, [input.personId])).get(input.personId);
   if (!person) throw new NotFoundError('no such person (該当する住民がいません)');
   if (input.date < person.birth) throw new InputError('接種日が生年月日より前です (vaccination date is before the birth date)');
-  let productName: string | null = null;
-  let scheduleProduct: string | null = null;
   const product = clean(input.product);
-  if (product) {
-    const [p] = await tx.query<{ name: string; vaccine_id: string; schedule_product: string | null }>(
-      'SELECT name, vaccine_id, schedule_product FROM vaccine_products WHERE name = $1',
-      [product],
-    );
-    if (p) {
-      if (p.vaccine_id !== input.vaccine) throw new InputError(`製品「${p.name}」は ${p.vaccine_id} のワクチンです (product is for another vaccine)`);
-      productName = p.name;
-      scheduleProduct = p.schedule_product;
-    } else if (scheduleEngine().compiled.byId.get(input.vaccine)?.productLive.has(product)) {
-      scheduleProduct = product; // a product id of the rule pack (e.g. pcv20) without a master entry
-    } else {
-      throw new InputError(`製品「${product}」はワクチン製品マスタにありません (unknown product)`);
-    }
-  }
-  const lot = clean(input.lot, 20);
-  if (lot && productName) {
-    const lots = await tx.query<{ lot_number: string; expires_on: string | null }>('SELECT lot_number, expires_on FROM vaccine_lots WHERE product_name = $1', [productName]);
-    const found = lots.find((l) => l.lot_number === lot);
-    if (lots.length > 0 && !found) throw new InputError(`ロット番号 ${lot} は製品「${productName}」のロットマスタにありません (unknown lot)`);
-    if (found?.expires_on && found.expires_on < input.date) throw new InputError(`ロット ${lot} は ${found.expires_on} に有効期限切れです (lot expired before the vaccination date)`);
-  }
-  const institutionCode = clean(input.institutionCode, 10);
-  if (institutionCode) {
-    const inst = await tx.query('SELECT 1 FROM medical_institutions WHERE code = $1', [institutionCode]);
-    if (inst.length === 0) throw new InputError(`医療機関コード ${institutionCode} は医療機関マスタにありません (unknown medical institution)`);
-  }
+  const institution = clean(input.institutionCode, 10);
+  const refs = await loadMasterRefs(tx, { products: product ? [product] : [], institutions: institution ? [institution] : [] });
+  const masters = checkMasterRefs(refs, { vaccine: input.vaccine, date: input.date, product, lot: clean(input.lot, 20), institutionCode: institution });
+  if (!masters.ok) throw new InputError(masters.message);
+  const { productName, scheduleProduct, lotNumber: lot, institutionCode } = masters;
   const ticketNumber = clean(input.ticketNumber, 10);
   if (ticketNumber && !/^[0-9]{10}$/.test(ticketNumber)) throw new InputError('接種券番号は10桁の数字です (ticket number must be 10 digits)');
   const history = (await confirmedHistories(tx, [input.personId])).get(input.personId) ?? [];
@@ -250,6 +227,9 @@ export interface DoseVersionView {
   entered_at: Date;
   confirmed_by: string | null;
   confirmed_at: Date | null;
+  /** Display names of the staff accounts (null for an id with no account, e.g. a system import). */
+  entered_by_name?: string | null;
+  confirmed_by_name?: string | null;
 }
 
 export interface DoseView {
@@ -268,7 +248,11 @@ export async function personRecord(deps: RecordDeps, actor: Actor, personId: str
     if (!person) throw new NotFoundError('no such person (該当する住民がいません)');
     const doses = await tx.query<{ id: string; source: string; current_version: number | null; pending_version: number | null; deleted: boolean; versions: DoseVersionView[] }>(
       `SELECT d.id, d.source, d.current_version, d.pending_version, d.deleted,
-              (SELECT jsonb_agg(to_jsonb(v) ORDER BY v.version DESC) FROM dose_versions v WHERE v.municipality_code = d.municipality_code AND v.dose_id = d.id) AS versions
+              (SELECT jsonb_agg(to_jsonb(v) || jsonb_build_object('entered_by_name', se.display_name, 'confirmed_by_name', sc.display_name) ORDER BY v.version DESC)
+                 FROM dose_versions v
+                 LEFT JOIN staff_accounts se ON se.municipality_code = v.municipality_code AND se.id::text = v.entered_by
+                 LEFT JOIN staff_accounts sc ON sc.municipality_code = v.municipality_code AND sc.id::text = v.confirmed_by
+                WHERE v.municipality_code = d.municipality_code AND v.dose_id = d.id) AS versions
          FROM doses d WHERE d.person_id = $1`,
       [personId],
     );
@@ -290,10 +274,11 @@ export async function personRecord(deps: RecordDeps, actor: Actor, personId: str
 export async function pendingQueue(deps: RecordDeps, actor: Actor, limit = 100): Promise<Array<DoseVersionView & { dose_id: string; person_id: string; name: string; address_number: string }>> {
   return perform(deps.db, actor, { permission: 'dose.confirm', action: 'dose.queue' }, ({ tx }) =>
     tx.query(
-      `SELECT v.*, d.id AS dose_id, d.person_id, p.name, p.address_number
+      `SELECT v.*, d.id AS dose_id, d.person_id, p.name, p.address_number, se.display_name AS entered_by_name
          FROM doses d
          JOIN dose_versions v ON v.municipality_code = d.municipality_code AND v.dose_id = d.id AND v.version = d.pending_version
          JOIN persons p ON p.municipality_code = d.municipality_code AND p.id = d.person_id
+         LEFT JOIN staff_accounts se ON se.municipality_code = v.municipality_code AND se.id::text = v.entered_by
         ORDER BY v.entered_at LIMIT $1`,
       [limit],
     ),

@@ -71,7 +71,7 @@ export interface ForecastInput {
   doses: readonly DoseRecord[];
 }
 
-function nextJson(n: NextDose): ForecastNextJson {
+export function nextJson(n: NextDose): ForecastNextJson {
   const o: ForecastNextJson = { vaccine: n.vaccine, status: n.status, dose: n.dose };
   if (n.status === 'due' || n.status === 'upcoming') {
     o.from = n.from ?? null;

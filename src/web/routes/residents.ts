@@ -60,7 +60,7 @@ function first(source: unknown, key: string, max: number): string {
 }
 
 function menuOf(actor: Actor): ResidentMenu {
-  return { canImport: can(actor, 'person.import'), canMerge: can(actor, 'person.merge') };
+  return { canImport: can(actor, 'person.import'), canMerge: can(actor, 'person.merge'), canReadDoses: can(actor, 'dose.read') };
 }
 
 /** Personal data, and once a revealed My Number: no browser or proxy may keep a copy. */

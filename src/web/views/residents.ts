@@ -92,6 +92,8 @@ ${links.map(([href, text]) => html`<li><a href="${href}" ${ctx.path === href ? h
 export interface ResidentMenu {
   canImport: boolean;
   canMerge: boolean;
+  /** Links the person page to the vaccination ledger (/records/person/:id). */
+  canReadDoses?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,6 +224,7 @@ ${p.merged_into ? messageBox('info', say(ctx, 'この記録は別の記録に統
 ${facts}
 ${myNumberSection(ctx, d)}
 ${historySection(ctx, d.history)}
+${d.canReadDoses ? html`<p><a href="/records/person/${p.id}">${say(ctx, '接種記録台帳を開く', 'Open the vaccination ledger')}</a></p>` : ''}
 <p><a href="/residents">${say(ctx, '← 住民検索へ戻る', '← Back to the search')}</a></p>`,
   );
 }
