@@ -3,8 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli/errors.ts';
 import { registerDbCommands } from './db/cli.ts';
 import { registerDemoCommands } from './modules/demo/cli.ts';
+import { registerDemoDosesCommand, registerRecordCommands } from './modules/records/cli.ts';
 import { registerResidentCommands } from './modules/residents/cli.ts';
 import { registerDemoGenerateCommand } from './modules/residents/cli-generate.ts';
+import { registerTicketCommands } from './modules/records/ticket-cli.ts';
 import { registerScheduleCommands } from './modules/schedule/cli.ts';
 import { registerTenantCommands } from './modules/tenants/cli.ts';
 import { registerSecurityCommands } from './security/cli.ts';
@@ -22,7 +24,11 @@ export function buildProgram(): Command {
   registerSecurityCommands(program);
   registerResidentCommands(program);
   registerScheduleCommands(program);
-  registerDemoGenerateCommand(registerDemoCommands(program));
+  registerTicketCommands(program);
+  registerRecordCommands(program);
+  const demo = registerDemoCommands(program);
+  registerDemoGenerateCommand(demo);
+  registerDemoDosesCommand(demo);
   return program;
 }
 

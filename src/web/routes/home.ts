@@ -8,6 +8,8 @@ const UPCOMING = ['/selection', '/payments', '/linkage', '/certificates', '/stat
 
 export function registerHomeRoutes(app: FastifyInstance): void {
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
+    // A venue tablet has one job; its account holds no permission the menu could lead to.
+    if (request.staff?.actor.role === 'venue') return reply.redirect('/venue');
     const ctx = viewContext(request, reply);
     return sendPage(reply, layout(ctx, ctx.t('navHome'), html`<p>${ctx.t('dashboardIntro')}</p>`));
   });
