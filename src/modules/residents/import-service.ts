@@ -63,10 +63,17 @@ export async function importResidents(
 ): Promise<ImportOutcome> {
   onProgress('validating', 0, 1);
   const validated = validateResidentFile(req.content, { mode: req.mode, encoding: req.encoding ?? 'auto' });
+  const sha256 = crypto.createHash('sha256').update(req.content).digest('hex');
   if (!validated.ok) {
+    // The attempt is on the record even though nothing was touched (and refused without the permission).
+    await perform(
+      deps.db,
+      actor,
+      { permission: 'person.import', action: 'person.import.rejected', detail: { file: req.fileName.slice(0, 200), sha256, mode: req.mode, errors: validated.errorCount } },
+      async () => undefined,
+    );
     return { status: 'rejected', errors: validated.errors, errorCount: validated.errorCount, unknownColumns: validated.unknownColumns };
   }
-  const sha256 = crypto.createHash('sha256').update(req.content).digest('hex');
   const rows = validated.rows;
   try {
     return await perform(
