@@ -51,7 +51,8 @@ export async function personFacts(tx: ScopedTx, personIds: readonly string[]): P
 
 /**
  * Inserts new doses as version 1. Manual entries stay provisional (pending) until a second person
- * confirms them; machine-read sources are confirmed by `confirmedBy` at once.
+ * confirms them; machine-read sources are confirmed by `confirmedBy` at once. Versions from a clinic
+ * file carry `submissionId`, so the file can be confirmed as a batch.
  */
 export async function insertDoses(
   tx: ScopedTx,
@@ -59,6 +60,7 @@ export async function insertDoses(
   source: DoseSource,
   enteredBy: string,
   confirmedBy: string | null,
+  options: { submissionId?: string | null } = {},
 ): Promise<string[]> {
   const ids = doses.map(() => crypto.randomUUID());
   const BATCH = 5000;
@@ -74,10 +76,10 @@ export async function insertDoses(
     await tx.query(
       `INSERT INTO dose_versions (municipality_code, dose_id, version, change, vaccine_id, dose_number, administered_on, product_name,
          schedule_product, lot_number, institution_code, doctor_name, place, ticket_number, special_circumstances, remarks, routine, problems,
-         entered_by, confirmed_by, confirmed_at)
+         entered_by, confirmed_by, confirmed_at, submission_id)
        SELECT app_tenant(), u.id, 1, 'create', u.vaccine, u.dose, u.date, u.product_name, u.schedule_product, u.lot, u.inst, u.doctor,
               u.place, u.ticket, u.special, u.remarks, u.routine, COALESCE(string_to_array(u.problems, ','), '{}'), $16, $17::text,
-              CASE WHEN $17::text IS NULL THEN NULL ELSE now() END
+              CASE WHEN $17::text IS NULL THEN NULL ELSE now() END, $18::uuid
          FROM unnest($1::uuid[], $2::text[], $3::int[], $4::date[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                      $10::text[], $11::text[], $12::text[], $13::text[], $14::boolean[], $15::text[])
            AS u(id, vaccine, dose, date, product_name, schedule_product, lot, inst, doctor, place, ticket, special, remarks, routine, problems)`,
@@ -85,7 +87,7 @@ export async function insertDoses(
         pid, col((d) => d.vaccine), col((d) => d.dose), col((d) => d.date), col((d) => d.productName), col((d) => d.scheduleProduct),
         col((d) => d.lotNumber), col((d) => d.institutionCode), col((d) => d.doctorName), col((d) => d.place), col((d) => d.ticketNumber),
         col((d) => d.specialCircumstances), col((d) => d.remarks), col((d) => d.routine), col((d) => (d.problems.length ? d.problems.join(',') : null)),
-        enteredBy, confirmedBy,
+        enteredBy, confirmedBy, options.submissionId ?? null,
       ],
     );
   }

@@ -5,7 +5,10 @@
 import { isUtf8 } from 'node:buffer';
 import { CsvError, parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import type { ResidentFileError } from './layout.ts';
+import type { DecodeErrorCode, FileError } from './layout.ts';
+
+/** A problem with the file as a whole (size, encoding, CSV syntax): no row, no column. */
+export type DecodeError = FileError<never, DecodeErrorCode>;
 
 export type DeclaredEncoding = 'auto' | 'utf8' | 'cp932';
 export type FileEncoding = 'utf8' | 'cp932';
@@ -22,9 +25,9 @@ export interface DecodeOptions {
 
 export type DecodeResult =
   | { readonly ok: true; readonly encoding: FileEncoding; readonly bom: boolean; /** BOM removed */ readonly utf8: Buffer }
-  | { readonly ok: false; readonly error: ResidentFileError };
+  | { readonly ok: false; readonly error: DecodeError };
 
-function fileError(code: ResidentFileError['code'], ja: string, en: string, line: number | null = null): ResidentFileError {
+function fileError(code: DecodeErrorCode, ja: string, en: string, line: number | null = null): DecodeError {
   return { row: null, line, column: null, value: null, code, reason: { ja, en } };
 }
 
@@ -101,7 +104,7 @@ function hexAt(buf: Buffer, offset: number): string {
   return [...buf.subarray(offset, offset + 2)].map((b) => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`).join(' ');
 }
 
-function invalidBytes(buf: Buffer, offset: number, encoding: string): ResidentFileError {
+function invalidBytes(buf: Buffer, offset: number, encoding: string): DecodeError {
   const line = lineOfOffset(buf, offset);
   return fileError(
     'invalid_encoding',
@@ -169,7 +172,7 @@ export interface CsvReadOptions {
   readonly maxRows?: number;
 }
 
-export type CsvReadResult = { readonly ok: true; readonly records: number } | { readonly ok: false; readonly error: ResidentFileError };
+export type CsvReadResult = { readonly ok: true; readonly records: number } | { readonly ok: false; readonly error: DecodeError };
 
 class RowLimitReached extends Error {}
 

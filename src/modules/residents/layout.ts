@@ -247,26 +247,35 @@ export function parseRomajiName(raw: string): CellResult<string | null> {
 }
 
 export type ResidentFileErrorCode =
-  | 'file_too_large' | 'empty_file' | 'invalid_encoding' | 'malformed_csv' | 'too_many_rows'
+  | DecodeErrorCode
   | 'missing_header' | 'duplicate_header' | 'empty_header' | 'no_rows'
   | 'field_count' | 'invalid_value' | 'inconsistent_row'
   | 'duplicate_address_number' | 'duplicate_my_number' | 'impossible_event';
 
-/** One line of the rejection report (DATA-01): where, what, why — never a My Number (AC-04). */
-export interface ResidentFileError {
+/** Problems of the bytes and the CSV syntax, shared by every upload layout (decode.ts). */
+export type DecodeErrorCode = 'file_too_large' | 'empty_file' | 'invalid_encoding' | 'malformed_csv' | 'too_many_rows';
+
+/**
+ * One line of a rejection report (DATA-01): where, what, why — never a My Number (AC-04). Generic
+ * over the layout's columns and error codes, so every upload (resident register, clinic files,
+ * masters) reports in the same shape; file-level errors (decode.ts) have no column.
+ */
+export interface FileError<Column extends string = string, Code extends string = string> {
   /** 1-based data row; null for file-level problems. */
   readonly row: number | null;
   /** Physical line in the file (1-based) where the record starts, or where the problem was found. */
   readonly line: number | null;
-  readonly column: ResidentColumn | null;
+  readonly column: Column | null;
   /** The offending value as sent (shortened); 個人番号 is always masked. */
   readonly value: string | null;
-  readonly code: ResidentFileErrorCode;
+  readonly code: Code;
   readonly reason: Message;
 }
 
+export type ResidentFileError = FileError<ResidentColumn, ResidentFileErrorCode>;
+
 /** One-line rendering for logs and the CLI: `行 3（2行目のデータ）列 性別: … / …`. */
-export function formatResidentFileError(e: ResidentFileError): string {
+export function formatFileError(e: FileError): string {
   const where = [
     e.line === null ? null : `line ${e.line}`,
     e.row === null ? null : `row ${e.row}`,
@@ -275,3 +284,5 @@ export function formatResidentFileError(e: ResidentFileError): string {
   const value = e.value === null ? '' : ` [${e.value}]`;
   return `${where.length > 0 ? `${where.join(', ')}: ` : ''}${e.reason.ja} / ${e.reason.en}${value}`;
 }
+
+export const formatResidentFileError: (e: ResidentFileError) => string = formatFileError;
