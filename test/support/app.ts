@@ -75,9 +75,9 @@ export class Client {
 
 export const NEW_PASSWORD = 'Kumagaya-Sesshu-2026!';
 
-/** Signs in a fresh admin through every stage; returns the TOTP secret it enrolled. */
-export async function signInNewAdmin(client: Client, code: string, oneTimePassword: string, now = () => new Date()): Promise<string> {
-  let res = await client.postForm('/login', { municipalityCode: code, loginId: 'admin', password: oneTimePassword }, '/login');
+/** Signs in a fresh account through every stage, as a person would; returns the TOTP secret it enrolled. */
+export async function signInNew(client: Client, code: string, loginId: string, oneTimePassword: string, now = () => new Date()): Promise<string> {
+  let res = await client.postForm('/login', { municipalityCode: code, loginId, password: oneTimePassword }, '/login');
   if (res.headers.location !== '/password') throw new Error(`expected password change, got ${res.statusCode} ${String(res.headers.location)}`);
   res = await client.postForm('/password', { current: oneTimePassword, next: NEW_PASSWORD, again: NEW_PASSWORD });
   if (res.headers.location !== '/totp/enrol') throw new Error(`expected TOTP enrolment, got ${res.statusCode} ${res.body.slice(0, 500)}`);
@@ -87,4 +87,16 @@ export async function signInNewAdmin(client: Client, code: string, oneTimePasswo
   res = await client.postForm('/totp/enrol', { code: generateTotp(secret, now()) }, '/totp/enrol');
   if (res.headers.location !== '/') throw new Error(`expected the dashboard, got ${res.statusCode}`);
   return secret;
+}
+
+/** signInNew for the first administrator a tenant gets. */
+export function signInNewAdmin(client: Client, code: string, oneTimePassword: string, now = () => new Date()): Promise<string> {
+  return signInNew(client, code, 'admin', oneTimePassword, now);
+}
+
+/** Strict CSP: no inline script, no inline event handler and no style attribute on a page. */
+export function expectCspClean(body: string): void {
+  if (/\sstyle="/.test(body)) throw new Error('page has a style attribute');
+  if (/<script(?![^>]*\ssrc=)[^>]*>/.test(body)) throw new Error('page has an inline script');
+  if (/\son[a-z]+="/.test(body)) throw new Error('page has an inline event handler');
 }

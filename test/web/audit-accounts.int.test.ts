@@ -4,32 +4,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenantScope } from '../../src/db/scoped.ts';
 import { createAccount } from '../../src/security/accounts.ts';
-import { generateTotp } from '../../src/security/totp.ts';
 import { actorFor, auditRows, testScope } from '../support/actors.ts';
 import type { TestApp } from '../support/app.ts';
-import { addTenant, Client, createTestApp, NEW_PASSWORD, signInNewAdmin } from '../support/app.ts';
+import { Client, addTenant, createTestApp, expectCspClean, signInNew, signInNewAdmin } from '../support/app.ts';
 import { testEngines } from '../support/engines.ts';
 
 const A = '152226';
 const B = '112020';
 
-/** Signs in a new account through every stage, as a person would. */
-async function signIn(client: Client, code: string, loginId: string, oneTimePassword: string, now: () => Date): Promise<void> {
-  let res = await client.postForm('/login', { municipalityCode: code, loginId, password: oneTimePassword }, '/login');
-  expect(res.headers.location).toBe('/password');
-  res = await client.postForm('/password', { current: oneTimePassword, next: NEW_PASSWORD, again: NEW_PASSWORD });
-  expect(res.headers.location).toBe('/totp/enrol');
-  const secret = /id="totp-secret">([A-Z2-7]+)</.exec((await client.get('/totp/enrol')).body)?.[1] ?? '';
-  res = await client.postForm('/totp/enrol', { code: generateTotp(secret, now()) }, '/totp/enrol');
-  expect(res.headers.location).toBe('/');
-}
 
-/** Strict CSP: no inline script and no style attributes on any page. */
-function expectCspClean(body: string): void {
-  expect(body).not.toMatch(/\sstyle="/);
-  expect(body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
-  expect(body).not.toMatch(/\son[a-z]+="/);
-}
 
 describe.each(testEngines)('audit and account pages on $name', (engine) => {
   let t: TestApp;
@@ -52,7 +35,7 @@ describe.each(testEngines)('audit and account pages on $name', (engine) => {
     for (const [loginId, role] of [['kansa', 'auditor'], ['itaku', 'contractor_entry'], ['kaijo', 'venue']] as const) {
       const created = await createAccount(t.db, actorA, { loginId, displayName: `職員 ${loginId}`, role });
       const c = new Client(t.app);
-      await signIn(c, A, loginId, created.oneTimePassword, now);
+      await signInNew(c, A, loginId, created.oneTimePassword, now);
       if (role === 'auditor') auditorA = c;
       else if (role === 'contractor_entry') contractor = c;
       else venue = c;
@@ -151,7 +134,7 @@ describe.each(testEngines)('audit and account pages on $name', (engine) => {
     const c = new Client(t.app);
     const actorA = await actorFor(t.db, A, 'admin');
     const { id, oneTimePassword } = await createAccount(t.db, actorA, { loginId: 'ido', displayName: '異動 予定', role: 'officer' });
-    await signIn(c, A, 'ido', oneTimePassword, now);
+    await signInNew(c, A, 'ido', oneTimePassword, now);
     expect((await c.get('/')).statusCode).toBe(200);
     const page = await adminA.get(`/accounts/${id}`);
     expect(page.statusCode).toBe(200);

@@ -10,10 +10,9 @@ import { importResidents } from '../../src/modules/residents/import-service.ts';
 import { searchPersons } from '../../src/modules/residents/persons.ts';
 import { createAccount } from '../../src/security/accounts.ts';
 import { syntheticMyNumber } from '../../src/security/my-number.ts';
-import { generateTotp } from '../../src/security/totp.ts';
 import { actorFor, auditRows, testScope } from '../support/actors.ts';
 import type { TestApp } from '../support/app.ts';
-import { addTenant, Client, createTestApp, NEW_PASSWORD, signInNewAdmin } from '../support/app.ts';
+import { Client, addTenant, createTestApp, expectCspClean, signInNew, signInNewAdmin } from '../support/app.ts';
 import { testEngines } from '../support/engines.ts';
 
 const A = '152226';
@@ -25,21 +24,7 @@ const HEADER = '宛名番号,個人番号,氏名,氏名カナ,性別,生年月�
 // Born 2025-03-15: Hib is possible from 2025-05-14 (2 months).
 const RESIDENTS = `${HEADER}\n5001,${MN},接種 花子,セッシュ ハナコ,2,2025-03-15,943-0800,新潟県上越市大手町1-2,日本人\n5002,,予防 太郎,ヨボウ タロウ,1,2024-06-01,943-0801,新潟県上越市本町2-1,日本人\n`;
 
-async function signIn(client: Client, code: string, loginId: string, oneTimePassword: string, now: () => Date): Promise<void> {
-  let res = await client.postForm('/login', { municipalityCode: code, loginId, password: oneTimePassword }, '/login');
-  expect(res.headers.location).toBe('/password');
-  res = await client.postForm('/password', { current: oneTimePassword, next: NEW_PASSWORD, again: NEW_PASSWORD });
-  expect(res.headers.location).toBe('/totp/enrol');
-  const secret = /id="totp-secret">([A-Z2-7]+)</.exec((await client.get('/totp/enrol')).body)?.[1] ?? '';
-  res = await client.postForm('/totp/enrol', { code: generateTotp(secret, now()) }, '/totp/enrol');
-  expect(res.headers.location).toBe('/');
-}
 
-function expectCspClean(body: string): void {
-  expect(body).not.toMatch(/\sstyle="/);
-  expect(body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
-  expect(body).not.toMatch(/\son[a-z]+="/);
-}
 
 /** The htmx request the entry form sends on change: form fields, CSRF token in the header from hx-headers. */
 async function check(client: Client, pageUrl: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
@@ -88,7 +73,7 @@ describe.each(testEngines)('records pages on $name', (engine) => {
     for (const [loginId, role] of [['kakunin', 'officer'], ['itaku', 'contractor_entry']] as const) {
       const created = await createAccount(t.db, actorA, { loginId, displayName: `職員 ${loginId}`, role });
       const c = new Client(t.app);
-      await signIn(c, A, loginId, created.oneTimePassword, now);
+      await signInNew(c, A, loginId, created.oneTimePassword, now);
       if (role === 'officer') checker = c;
       else contractor = c;
     }

@@ -12,14 +12,13 @@ import { searchPersons } from '../../src/modules/residents/persons.ts';
 import type { Actor } from '../../src/security/actor.ts';
 import { createAccount } from '../../src/security/accounts.ts';
 import { syntheticMyNumber } from '../../src/security/my-number.ts';
-import { generateTotp } from '../../src/security/totp.ts';
 import { createLogger } from '../../src/web/logger.ts';
 import { translator } from '../../src/web/i18n.ts';
 import { buildServer } from '../../src/web/server.ts';
 import type { ViewContext } from '../../src/web/view-context.ts';
 import { importJobFragment } from '../../src/web/views/residents.ts';
 import type { TestApp } from '../support/app.ts';
-import { addTenant, Client, createTestApp, NEW_PASSWORD, signInNewAdmin } from '../support/app.ts';
+import { Client, addTenant, createTestApp, signInNew, signInNewAdmin } from '../support/app.ts';
 import { testEngines } from '../support/engines.ts';
 
 const A = '152226';
@@ -79,16 +78,6 @@ async function activeActor(t: TestApp, client: Client): Promise<Actor> {
   return session.actor;
 }
 
-/** The staged sign-in of signInNewAdmin, for an account with another login id. */
-async function signIn(client: Client, code: string, loginId: string, oneTimePassword: string, now: () => Date): Promise<void> {
-  let res = await client.postForm('/login', { municipalityCode: code, loginId, password: oneTimePassword }, '/login');
-  expect(res.headers.location).toBe('/password');
-  res = await client.postForm('/password', { current: oneTimePassword, next: NEW_PASSWORD, again: NEW_PASSWORD });
-  expect(res.headers.location).toBe('/totp/enrol');
-  const secret = /id="totp-secret">([A-Z2-7]+)</.exec((await client.get('/totp/enrol')).body)?.[1] ?? '';
-  res = await client.postForm('/totp/enrol', { code: generateTotp(secret, now()) }, '/totp/enrol');
-  expect(res.headers.location).toBe('/');
-}
 
 describe.each(testEngines)('resident pages on $name', (engine) => {
   let t: TestApp;
@@ -222,7 +211,7 @@ describe.each(testEngines)('resident pages on $name', (engine) => {
     clock += 120_000;
     const { oneTimePassword } = await createAccount(t.db, actorA, { loginId: 'contractor1', displayName: '委託 太郎', role: 'contractor_entry' });
     const contractor = new Client(t.app);
-    await signIn(contractor, A, 'contractor1', oneTimePassword, now);
+    await signInNew(contractor, A, 'contractor1', oneTimePassword, now);
     const id = idOf('1001');
     const pages = [
       await contractor.get('/residents'),

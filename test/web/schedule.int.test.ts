@@ -5,9 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../../src/security/accounts.ts';
-import { generateTotp } from '../../src/security/totp.ts';
 import type { TestApp } from '../support/app.ts';
-import { addTenant, Client, createTestApp, NEW_PASSWORD, signInNewAdmin } from '../support/app.ts';
+import { addTenant, Client, createTestApp, signInNew, signInNewAdmin } from '../support/app.ts';
 import { testEngines } from '../support/engines.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -68,16 +67,6 @@ async function postJson(client: Client, url: string, body: unknown): Promise<Lig
   });
 }
 
-/** The staged sign-in of signInNewAdmin, for an account with another login id. */
-async function signIn(client: Client, loginId: string, oneTimePassword: string, now: () => Date): Promise<void> {
-  let res = await client.postForm('/login', { municipalityCode: A, loginId, password: oneTimePassword }, '/login');
-  expect(res.headers.location).toBe('/password');
-  res = await client.postForm('/password', { current: oneTimePassword, next: NEW_PASSWORD, again: NEW_PASSWORD });
-  expect(res.headers.location).toBe('/totp/enrol');
-  const secret = /id="totp-secret">([A-Z2-7]+)</.exec((await client.get('/totp/enrol')).body)?.[1] ?? '';
-  res = await client.postForm('/totp/enrol', { code: generateTotp(secret, now()) }, '/totp/enrol');
-  expect(res.headers.location).toBe('/');
-}
 
 describe.each(testEngines)('schedule page and API on $name', (engine) => {
   let t: TestApp;
@@ -225,7 +214,7 @@ describe.each(testEngines)('schedule page and API on $name', (engine) => {
     if (session?.stage !== 'active') throw new Error('admin is not signed in');
     const { oneTimePassword } = await createAccount(t.db, session.actor, { loginId: 'auditor1', displayName: '監査 花子', role: 'auditor' });
     const auditor = new Client(t.app);
-    await signIn(auditor, 'auditor1', oneTimePassword, now);
+    await signInNew(auditor, A, 'auditor1', oneTimePassword, now);
     expect((await auditor.get('/')).statusCode).toBe(200);
     expect((await auditor.get(`/schedule?${caseQuery()}`)).statusCode).toBe(403);
     expect((await auditor.get('/api/schedule/rules')).statusCode).toBe(403);

@@ -18,10 +18,9 @@ import { todayInJapan } from '../../src/modules/schedule/contract.ts';
 import type { Actor } from '../../src/security/actor.ts';
 import { createAccount } from '../../src/security/accounts.ts';
 import { syntheticMyNumbers } from '../../src/security/my-number.ts';
-import { generateTotp } from '../../src/security/totp.ts';
 import { actorFor, auditRows, testScope } from '../support/actors.ts';
 import type { TestApp } from '../support/app.ts';
-import { addTenant, Client, createTestApp, NEW_PASSWORD, signInNewAdmin } from '../support/app.ts';
+import { Client, addTenant, createTestApp, expectCspClean, signInNew, signInNewAdmin } from '../support/app.ts';
 import { testEngines } from '../support/engines.ts';
 
 const A = '152226';
@@ -29,21 +28,7 @@ const B = '112020';
 const HEADER = '宛名番号,個人番号,氏名,氏名カナ,性別,生年月日,郵便番号,住所,住民区分';
 const VENUE = '1510000001';
 
-async function signIn(client: Client, code: string, loginId: string, oneTimePassword: string, now: () => Date): Promise<void> {
-  let res = await client.postForm('/login', { municipalityCode: code, loginId, password: oneTimePassword }, '/login');
-  expect(res.headers.location).toBe('/password');
-  res = await client.postForm('/password', { current: oneTimePassword, next: NEW_PASSWORD, again: NEW_PASSWORD });
-  expect(res.headers.location).toBe('/totp/enrol');
-  const secret = /id="totp-secret">([A-Z2-7]+)</.exec((await client.get('/totp/enrol')).body)?.[1] ?? '';
-  res = await client.postForm('/totp/enrol', { code: generateTotp(secret, now()) }, '/totp/enrol');
-  expect(res.headers.location).toBe('/');
-}
 
-function expectCspClean(body: string): void {
-  expect(body).not.toMatch(/\sstyle="/);
-  expect(body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
-  expect(body).not.toMatch(/\son[a-z]+="/);
-}
 
 const daysAgo = (n: number): string => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
@@ -70,7 +55,7 @@ describe.each(testEngines)('venue mode and the record PDF on $name', (engine) =>
     const created = await createAccount(t.db, adminActor, { loginId: 'kaijo', displayName: '会場 端末1', role: 'venue' });
     venueAccountId = created.id;
     venue = new Client(t.app);
-    await signIn(venue, A, 'kaijo', created.oneTimePassword, now);
+    await signInNew(venue, A, 'kaijo', created.oneTimePassword, now);
 
     const deps = { db: t.db, vault: t.services.vault };
     const csv = [
