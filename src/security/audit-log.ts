@@ -23,6 +23,24 @@ export interface AuditEvent {
   readonly detail?: JsonObject;
 }
 
+/** A row of audit_log as the database returns it. */
+export interface AuditRow {
+  seq: number;
+  occurred_at: Date;
+  municipality_code: string;
+  user_id: string | null;
+  role_id: string | null;
+  department: string | null;
+  terminal_id: string | null;
+  purpose: string | null;
+  subject_person_id: string | null;
+  action: string;
+  result: string;
+  detail: JsonObject;
+  prev_hash: string;
+  entry_hash: string;
+}
+
 interface HeadRow {
   municipality_code: string;
   seq: number;

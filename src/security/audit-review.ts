@@ -16,7 +16,7 @@ import {
 } from '../domain/jp-holidays.ts';
 import type { Actor } from './actor.ts';
 import type { ChainVerification, JsonObject, JsonValue } from './audit-chain.ts';
-import type { AuditResult } from './audit-log.ts';
+import type { AuditResult, AuditRow } from './audit-log.ts';
 import { verifyAuditChain } from './audit-verify.ts';
 import type { CsvCell } from './csv-export.ts';
 import { toCsv } from './csv-export.ts';
@@ -214,21 +214,10 @@ const describeWindow = (w: ReportWindow): JsonObject => ({ from: w.from.toISOStr
 
 // ---- queries on a scoped transaction (the public functions below wrap them in perform)
 
-interface EntryRow {
-  seq: number;
-  occurred_at: Date;
-  user_id: string | null;
+type EntryRow = Omit<AuditRow, 'municipality_code' | 'prev_hash' | 'entry_hash'> & {
   login_id: string | null;
   display_name: string | null;
-  role_id: string | null;
-  department: string | null;
-  terminal_id: string | null;
-  purpose: string | null;
-  subject_person_id: string | null;
-  action: string;
-  result: string;
-  detail: JsonObject;
-}
+};
 
 // Audit user ids are account uuids as text (or 'login:…' before sign-in, or 'system').
 const ACCOUNT_JOIN = 'LEFT JOIN staff_accounts a ON a.municipality_code = l.municipality_code AND a.id::text = l.user_id';

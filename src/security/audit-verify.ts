@@ -4,25 +4,10 @@
 import type { Database } from '../db/client.ts';
 import type { ScopedTx } from '../db/scoped.ts';
 import { withSystemTenantAccess } from '../db/system.ts';
-import type { ChainedAuditEntry, ChainVerification, JsonObject } from './audit-chain.ts';
+import type { ChainedAuditEntry, ChainVerification } from './audit-chain.ts';
 import { genesisHash, verifyChain } from './audit-chain.ts';
+import type { AuditRow } from './audit-log.ts';
 
-interface AuditRow {
-  seq: number;
-  occurred_at: Date;
-  municipality_code: string;
-  user_id: string | null;
-  role_id: string | null;
-  department: string | null;
-  terminal_id: string | null;
-  purpose: string | null;
-  subject_person_id: string | null;
-  action: string;
-  result: string;
-  detail: JsonObject;
-  prev_hash: string;
-  entry_hash: string;
-}
 
 const PAGE = 5000;
 
