@@ -230,6 +230,9 @@ async function apply(tx: ScopedTx, importId: string, mode: ImportMode, userId: s
   // The last row of a person in the file is their state after the import; earlier rows are events.
   await tx.exec(`CREATE TEMP TABLE import_final ON COMMIT DROP AS
     SELECT DISTINCT ON (address_number) * FROM import_stage ORDER BY address_number, ord DESC`);
+  // An index and statistics for the anti-join that finds residents missing from a full snapshot:
+  // without them PostgreSQL rescans the staged rows per person (measured: 19 s for 20,000 rows).
+  await tx.exec('CREATE INDEX ON import_final (address_number); ANALYZE import_stage; ANALYZE import_final');
   await tx.query(
     `INSERT INTO person_history (municipality_code, person_id, kind, event_date, import_id, before, after, recorded_by)
      SELECT app_tenant(), p.id, 'update', NULL, $1, ${factsJson('p')}, ${factsJson('f')}, $2
