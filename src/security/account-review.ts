@@ -104,7 +104,7 @@ async function reviewIn(
        SELECT DISTINCT ON (l.detail->>'accountId') l.detail->>'accountId' AS account_id, l.occurred_at, l.user_id
          FROM audit_log l
         WHERE l.action IN ('account.create', 'account.role_change') AND l.result = 'ok'
-        ORDER BY l.detail->>'accountId', l.seq DESC)
+        ORDER BY l.detail->>'accountId', l.occurred_at DESC, l.lane DESC, l.seq DESC)
      SELECT a.id, a.login_id, a.display_name, a.department, a.role_id, r.name_ja, r.name_en, a.created_at, a.last_login_at,
             a.expires_on, a.disabled_at, a.disabled_reason, a.locked_until, a.totp_secret IS NOT NULL AS totp_enrolled,
             (SELECT count(*) FROM webauthn_credentials w WHERE w.municipality_code = a.municipality_code AND w.account_id = a.id) AS security_keys,

@@ -1,4 +1,4 @@
-// Per-tenant hash chain over audit entries: entryHash = SHA-256(prevHash || canonical(entry)).
+// Per-tenant hash chains (lanes) over audit entries: entryHash = SHA-256(prevHash || canonical(entry)).
 // Pure: the caller supplies entries (ordered by seq) and stores what chainEntry returns.
 // control: LOG-03 (tamper-evident chain, verify names the first broken entry)
 import { createHash } from 'node:crypto';
@@ -62,7 +62,9 @@ export interface ChainCheckpoint {
 export interface VerifyOptions {
   /** Every entry must belong to this tenant. */
   readonly municipalityCode: string;
-  /** Where the slice starts; default: seq 0 with the tenant's genesis hash. */
+  /** The chain lane the entries belong to (default 0); picks the genesis hash. */
+  readonly lane?: number;
+  /** Where the slice starts; default: seq 0 with the lane's genesis hash. */
   readonly anchor?: ChainCheckpoint;
   /** Hashes recorded outside the database (daily digest, report sign-off). */
   readonly checkpoints?: readonly ChainCheckpoint[];
@@ -76,9 +78,14 @@ const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/u;
 const HASH_RE = /^[0-9a-f]{64}$/u;
 const NULLABLE_FIELDS = ['userId', 'role', 'department', 'terminalId', 'purpose', 'subjectPersonId'] as const;
 
-/** Starting prevHash for a tenant: binds the chain to its municipality from entry 1. */
-export function genesisHash(municipalityCode: string): string {
-  return createHash('sha256').update(`sesshu.audit.genesis.v1\u0000${municipalityCode}`).digest('hex');
+/**
+ * Starting prevHash of one of a tenant's chain lanes: binds the lane to its municipality (and its
+ * lane number) from entry 1. Lane 0 keeps the original single-chain value, so chains written
+ * before lanes existed verify unchanged. Migration 0012 computes the same value in SQL.
+ */
+export function genesisHash(municipalityCode: string, lane = 0): string {
+  const seed = lane === 0 ? `sesshu.audit.genesis.v1\u0000${municipalityCode}` : `sesshu.audit.lane.v1/${municipalityCode}/${lane}`;
+  return createHash('sha256').update(seed).digest('hex');
 }
 
 function canonicalJson(value: unknown, path: string): string {
@@ -149,15 +156,16 @@ export function computeEntryHash(prevHash: string, entry: AuditEntryData): strin
 }
 
 /**
- * Build the next entry. `prev` is the tenant's current head (null for the first entry); the
- * caller must read it and insert the result in one transaction under a per-tenant lock.
+ * Build the next entry of one lane. `prev` is the lane's current head (null for the first entry);
+ * the caller must read it and insert the result in one transaction under the lane head's lock.
  */
 export function chainEntry(
   prev: ChainCheckpoint | null,
   data: Omit<AuditEntryData, 'seq'>,
+  lane = 0,
 ): ChainedAuditEntry {
   const seq = prev === null ? 1 : prev.seq + 1;
-  const prevHash = prev === null ? genesisHash(data.municipalityCode) : prev.entryHash;
+  const prevHash = prev === null ? genesisHash(data.municipalityCode, lane) : prev.entryHash;
   const entry: AuditEntryData = { ...data, seq };
   return { ...entry, prevHash, entryHash: computeEntryHash(prevHash, entry) };
 }
@@ -171,7 +179,7 @@ function problem(kind: ChainProblemKind, seq: number, index: number, message: st
  * A rewrite of every hash from some point on is detectable only through `checkpoints`.
  */
 export function verifyChain(entries: readonly ChainedAuditEntry[], options: VerifyOptions): ChainVerification {
-  const anchor = options.anchor ?? { seq: 0, entryHash: genesisHash(options.municipalityCode) };
+  const anchor = options.anchor ?? { seq: 0, entryHash: genesisHash(options.municipalityCode, options.lane ?? 0) };
   const checkpoints = new Map((options.checkpoints ?? []).map((c) => [c.seq, c.entryHash]));
   const seqsPresent = new Set(entries.map((e) => e.seq));
   const seen = new Set<number>();

@@ -1,5 +1,6 @@
 // Appends hash-chained audit entries inside the caller's scoped transaction, so the entry commits
-// or rolls back with the action it records. control: LOG-01, LOG-02, LOG-03
+// or rolls back with the action it records. Each tenant has a few chain lanes (migration 0012).
+// control: LOG-01, LOG-02, LOG-03
 import type { ScopedTx } from '../db/scoped.ts';
 import type { JsonObject } from './audit-chain.ts';
 import { chainEntry } from './audit-chain.ts';
@@ -25,6 +26,7 @@ export interface AuditEvent {
 
 /** A row of audit_log as the database returns it. */
 export interface AuditRow {
+  lane: number;
   seq: number;
   occurred_at: Date;
   municipality_code: string;
@@ -43,40 +45,75 @@ export interface AuditRow {
 
 interface HeadRow {
   municipality_code: string;
+  lane: number;
   seq: number;
   entry_hash: string;
 }
 
-export async function appendAudit(tx: ScopedTx, who: AuditWho, event: AuditEvent, now: Date = new Date()): Promise<number> {
-  // The row lock on the head serialises appends within one tenant only.
-  const [head] = await tx.query<HeadRow>(
-    'SELECT municipality_code, seq, entry_hash FROM audit_heads WHERE municipality_code = app_tenant() FOR UPDATE',
+/** Chain lanes per tenant: how many audited transactions of one tenant can run without waiting. */
+export const AUDIT_LANES = 8;
+
+/** The lane each open transaction appends to: it holds that lane's head until it ends. */
+const heldLane = new WeakMap<ScopedTx, number>();
+
+const HEAD_COLUMNS = 'municipality_code, lane, seq, entry_hash';
+
+/**
+ * Locks a chain lane's head for this transaction. A transaction keeps the lane it took first, so
+ * its entries stay in one chain; otherwise it takes the lowest lane no other transaction holds
+ * (SKIP LOCKED: no waiting), and only when every lane is busy waits for one picked at random. On a
+ * single connection (PGlite) lane 0 is always free, so everything stays in lane 0 as before.
+ */
+async function lockLane(tx: ScopedTx): Promise<HeadRow | undefined> {
+  const held = heldLane.get(tx);
+  if (held !== undefined) {
+    const [head] = await tx.query<HeadRow>(`SELECT ${HEAD_COLUMNS} FROM audit_heads WHERE municipality_code = app_tenant() AND lane = $1`, [held]);
+    return head;
+  }
+  const [free] = await tx.query<HeadRow>(
+    `SELECT ${HEAD_COLUMNS} FROM audit_heads WHERE municipality_code = app_tenant() ORDER BY lane LIMIT 1 FOR UPDATE SKIP LOCKED`,
   );
+  const head =
+    free ??
+    (await tx.query<HeadRow>(`SELECT ${HEAD_COLUMNS} FROM audit_heads WHERE municipality_code = app_tenant() ORDER BY random() LIMIT 1 FOR UPDATE`))[0];
+  if (head) heldLane.set(tx, head.lane);
+  return head;
+}
+
+export async function appendAudit(tx: ScopedTx, who: AuditWho, event: AuditEvent, now: Date = new Date()): Promise<number> {
+  // control: LOG-03 — the lane head's row lock orders the appends of one lane; other lanes of the
+  // same tenant stay free for concurrent transactions.
+  const head = await lockLane(tx);
   if (!head) throw new Error('audit chain head missing for this municipality (was the tenant created with `sesshu tenant create`?)');
-  const entry = chainEntry(head.seq === 0 ? null : { seq: head.seq, entryHash: head.entry_hash }, {
-    occurredAt: new Date(Math.floor(now.getTime())).toISOString(),
-    municipalityCode: head.municipality_code,
-    userId: who.userId,
-    role: who.role,
-    department: who.department,
-    terminalId: who.terminalId,
-    purpose: who.purpose,
-    subjectPersonId: event.subjectPersonId ?? null,
-    action: event.action,
-    result: event.result,
-    detail: event.detail ?? {},
-  });
-  // One statement for the entry and the head: the head's row lock is held for one round trip less.
+  const entry = chainEntry(
+    head.seq === 0 ? null : { seq: head.seq, entryHash: head.entry_hash },
+    {
+      occurredAt: new Date(Math.floor(now.getTime())).toISOString(),
+      municipalityCode: head.municipality_code,
+      userId: who.userId,
+      role: who.role,
+      department: who.department,
+      terminalId: who.terminalId,
+      purpose: who.purpose,
+      subjectPersonId: event.subjectPersonId ?? null,
+      action: event.action,
+      result: event.result,
+      detail: event.detail ?? {},
+    },
+    head.lane,
+  );
+  // One statement for the entry and the head: the lane is held for one round trip less.
   await tx.query(
     `WITH entry AS (
-       INSERT INTO audit_log (municipality_code, seq, occurred_at, user_id, role_id, department, terminal_id, purpose,
+       INSERT INTO audit_log (municipality_code, lane, seq, occurred_at, user_id, role_id, department, terminal_id, purpose,
          subject_person_id, action, result, detail, prev_hash, entry_hash)
-       VALUES (app_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       RETURNING seq, entry_hash)
-     UPDATE audit_heads h SET seq = entry.seq, entry_hash = entry.entry_hash FROM entry WHERE h.municipality_code = app_tenant()`,
+       VALUES (app_tenant(), $14, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       RETURNING lane, seq, entry_hash)
+     UPDATE audit_heads h SET seq = entry.seq, entry_hash = entry.entry_hash FROM entry
+      WHERE h.municipality_code = app_tenant() AND h.lane = entry.lane`,
     [
       entry.seq, entry.occurredAt, entry.userId, entry.role, entry.department, entry.terminalId, entry.purpose,
-      entry.subjectPersonId, entry.action, entry.result, JSON.stringify(entry.detail), entry.prevHash, entry.entryHash,
+      entry.subjectPersonId, entry.action, entry.result, JSON.stringify(entry.detail), entry.prevHash, entry.entryHash, head.lane,
     ],
   );
   return entry.seq;

@@ -15,8 +15,9 @@ import {
   toJstLocalDateTime,
 } from '../domain/jp-holidays.ts';
 import type { Actor } from './actor.ts';
-import type { ChainVerification, JsonObject, JsonValue } from './audit-chain.ts';
+import type { JsonObject, JsonValue } from './audit-chain.ts';
 import type { AuditResult, AuditRow } from './audit-log.ts';
+import type { AuditLogVerification } from './audit-verify.ts';
 import { verifyAuditChain } from './audit-verify.ts';
 import type { CsvCell } from './csv-export.ts';
 import { toCsv } from './csv-export.ts';
@@ -36,12 +37,38 @@ export interface AuditSearchFilter {
   readonly actionPrefix?: string | null;
   readonly subjectPersonId?: string | null;
   readonly result?: AuditResult | null;
-  /** Keyset paging: entries older than this sequence number. */
-  readonly beforeSeq?: number | null;
+  /** Keyset paging: entries before this one in display order. */
+  readonly before?: AuditCursor | null;
   readonly limit?: number;
 }
 
+/**
+ * An entry's place in display order across chain lanes: time, then lane and seq (control: LOG-03
+ * keeps one chain per lane, so no single number orders a tenant's entries).
+ */
+export interface AuditCursor {
+  readonly occurredAt: Date;
+  readonly lane: number;
+  readonly seq: number;
+}
+
+/** The cursor as a URL parameter: epoch milliseconds, lane and seq. */
+export function formatAuditCursor(c: AuditCursor): string {
+  return `${c.occurredAt.getTime()}.${c.lane}.${c.seq}`;
+}
+
+export function parseAuditCursor(s: string): AuditCursor | null {
+  const m = /^(\d{1,15})\.(\d{1,4})\.(\d{1,15})$/u.exec(s);
+  if (!m) return null;
+  const [ms, lane, seq] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return Number.isSafeInteger(ms) && Number.isSafeInteger(seq) && seq >= 1 ? { occurredAt: new Date(ms), lane, seq } : null;
+}
+
+/** How an entry is named to people: chain lane and position in it, e.g. 3-1520. */
+export const entryRef = (e: { lane: number; seq: number }): string => `${e.lane}-${e.seq}`;
+
 export interface AuditEntryView {
+  lane: number;
   seq: number;
   occurredAt: Date;
   userId: string | null;
@@ -59,8 +86,8 @@ export interface AuditEntryView {
 
 export interface AuditPage {
   entries: AuditEntryView[];
-  /** Pass as beforeSeq for the next (older) page; null on the last page. */
-  nextBeforeSeq: number | null;
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextBefore: AuditCursor | null;
 }
 
 export interface ReportWindow {
@@ -76,6 +103,7 @@ export interface Report<T> {
 }
 
 export interface AfterHoursRow {
+  lane: number;
   seq: number;
   occurredAt: Date;
   /** Japan-local 'YYYY-MM-DDTHH:MM:SS'. */
@@ -132,6 +160,7 @@ export interface StaffPersonLink {
 }
 
 export interface SelfLookupRow {
+  lane: number;
   seq: number;
   occurredAt: Date;
   userId: string;
@@ -170,8 +199,9 @@ function checkText(name: string, v: string | null | undefined, max = 100): strin
 function checkFilter(f: AuditSearchFilter, maxLimit = MAX_PAGE_SIZE): AuditSearchFilter {
   const limit = f.limit ?? DEFAULT_PAGE_SIZE;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxLimit) throw new AuditQueryError(`limit must be 1–${maxLimit}`);
-  if (f.beforeSeq !== null && f.beforeSeq !== undefined && (!Number.isSafeInteger(f.beforeSeq) || f.beforeSeq < 1)) {
-    throw new AuditQueryError('beforeSeq must be a positive integer');
+  const b = f.before;
+  if (b && (Number.isNaN(b.occurredAt.getTime()) || !Number.isSafeInteger(b.lane) || b.lane < 0 || !Number.isSafeInteger(b.seq) || b.seq < 1)) {
+    throw new AuditQueryError('the paging position is not valid');
   }
   for (const d of [f.from, f.to]) if (d && Number.isNaN(d.getTime())) throw new AuditQueryError('date is not valid');
   if (f.actionPrefix && !/^[a-z_.]{1,60}$/u.test(f.actionPrefix)) throw new AuditQueryError('action must be lower-case letters, _ and .');
@@ -184,7 +214,7 @@ function checkFilter(f: AuditSearchFilter, maxLimit = MAX_PAGE_SIZE): AuditSearc
     actionPrefix: f.actionPrefix ?? null,
     subjectPersonId: checkText('subject', f.subjectPersonId),
     result: f.result ?? null,
-    beforeSeq: f.beforeSeq ?? null,
+    before: f.before ?? null,
     limit,
   };
 }
@@ -206,7 +236,7 @@ function describeFilter(f: AuditSearchFilter): JsonObject {
   if (f.loginId) out.loginId = f.loginId;
   if (f.actionPrefix) out.actionPrefix = f.actionPrefix;
   if (f.result) out.result = f.result;
-  if (f.beforeSeq) out.beforeSeq = f.beforeSeq;
+  if (f.before) out.before = formatAuditCursor(f.before);
   return out;
 }
 
@@ -243,23 +273,25 @@ async function searchIn(tx: ScopedTx, f: AuditSearchFilter): Promise<AuditPage> 
   }
   if (f.subjectPersonId) where.push(`l.subject_person_id = ${p(f.subjectPersonId)}`);
   if (f.result) where.push(`l.result = ${p(f.result)}`);
-  if (f.beforeSeq) where.push(`l.seq < ${p(f.beforeSeq)}`);
+  if (f.before) where.push(`(l.occurred_at, l.lane, l.seq) < (${p(f.before.occurredAt)}::timestamptz, ${p(f.before.lane)}::smallint, ${p(f.before.seq)}::bigint)`);
   const limit = f.limit ?? DEFAULT_PAGE_SIZE;
   const rows = await tx.query<EntryRow>(
-    `SELECT l.seq, l.occurred_at, l.user_id, a.login_id, a.display_name, l.role_id, l.department, l.terminal_id, l.purpose,
+    `SELECT l.lane, l.seq, l.occurred_at, l.user_id, a.login_id, a.display_name, l.role_id, l.department, l.terminal_id, l.purpose,
             l.subject_person_id, l.action, l.result, l.detail
        FROM audit_log l ${ACCOUNT_JOIN}
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY l.seq DESC LIMIT ${p(limit + 1)}`,
+      ORDER BY l.occurred_at DESC, l.lane DESC, l.seq DESC LIMIT ${p(limit + 1)}`,
     params,
   );
   const more = rows.length > limit;
   const entries = rows.slice(0, limit).map(toView);
-  return { entries, nextBeforeSeq: more ? (entries.at(-1)?.seq ?? null) : null };
+  const last = entries.at(-1);
+  return { entries, nextBefore: more && last ? { occurredAt: last.occurredAt, lane: last.lane, seq: last.seq } : null };
 }
 
 function toView(r: EntryRow): AuditEntryView {
   return {
+    lane: r.lane,
     seq: r.seq,
     occurredAt: r.occurred_at,
     userId: r.user_id,
@@ -296,13 +328,13 @@ async function afterHoursIn(tx: ScopedTx, w: ReportWindow, hours: BusinessHours,
   // keeps a superset (weekend, outside hours, closed days); jp-holidays then names the reason.
   const local = `((l.occurred_at AT TIME ZONE 'UTC') + interval '9 hours')`;
   const rows = await tx.query<EntryRow>(
-    `SELECT l.seq, l.occurred_at, l.user_id, a.login_id, a.display_name, l.role_id, l.department, l.terminal_id, l.purpose,
+    `SELECT l.lane, l.seq, l.occurred_at, l.user_id, a.login_id, a.display_name, l.role_id, l.department, l.terminal_id, l.purpose,
             l.subject_person_id, l.action, l.result, l.detail
        FROM audit_log l ${ACCOUNT_JOIN}
       WHERE l.occurred_at >= $1 AND l.occurred_at < $2 AND l.user_id IS NOT NULL
         AND (extract(isodow FROM ${local}) >= 6 OR ${local}::time < $3::time OR ${local}::time >= $4::time
              OR to_char(${local}, 'YYYY-MM-DD') = ANY($5::text[]))
-      ORDER BY l.seq DESC LIMIT $6`,
+      ORDER BY l.occurred_at DESC, l.lane DESC, l.seq DESC LIMIT $6`,
     [w.from, w.to, hours.start, hours.end, closedDays(w), cap + 1],
   );
   const out: AfterHoursRow[] = [];
@@ -311,6 +343,7 @@ async function afterHoursIn(tx: ScopedTx, w: ReportWindow, hours: BusinessHours,
     const reason = offHoursReason(localTime, hours);
     if (!reason) continue;
     out.push({
+      lane: r.lane,
       seq: r.seq,
       occurredAt: r.occurred_at,
       localTime,
@@ -349,7 +382,7 @@ async function bulkLookupsIn(tx: ScopedTx, w: ReportWindow, opts: BulkLookupOpti
      SELECT l.user_id, l.occurred_at, l.subject_person_id
        FROM audit_log l JOIN heavy h ON h.user_id = l.user_id
       WHERE l.occurred_at >= $1 AND l.occurred_at < $2 AND l.subject_person_id IS NOT NULL
-      ORDER BY l.user_id, l.occurred_at, l.seq LIMIT $4`,
+      ORDER BY l.user_id, l.occurred_at, l.lane, l.seq LIMIT $4`,
     [w.from, w.to, threshold, MAX_REPORT_ROWS * 10],
   );
   const bursts: Omit<BulkLookupRow, 'loginId' | 'displayName'>[] = [];
@@ -444,17 +477,18 @@ async function failedLoginsIn(tx: ScopedTx, w: ReportWindow, cap: number): Promi
 async function selfLookupsIn(tx: ScopedTx, w: ReportWindow, links: readonly StaffPersonLink[], cap: number): Promise<Report<SelfLookupRow>> {
   if (links.length === 0) return { rows: [], truncated: false };
   const rows = await tx.query<EntryRow & { relation: 'self' | 'household' }>(
-    `SELECT l.seq, l.occurred_at, l.user_id, a.login_id, a.display_name, l.role_id, l.department, l.terminal_id, l.purpose,
+    `SELECT l.lane, l.seq, l.occurred_at, l.user_id, a.login_id, a.display_name, l.role_id, l.department, l.terminal_id, l.purpose,
             l.subject_person_id, l.action, l.result, l.detail, k.relation
        FROM unnest($3::text[], $4::text[], $5::text[]) AS k(user_id, person_id, relation)
        JOIN audit_log l ON l.user_id = k.user_id AND l.subject_person_id = k.person_id
        ${ACCOUNT_JOIN}
       WHERE l.occurred_at >= $1 AND l.occurred_at < $2
-      ORDER BY l.seq DESC LIMIT $6`,
+      ORDER BY l.occurred_at DESC, l.lane DESC, l.seq DESC LIMIT $6`,
     [w.from, w.to, links.map((k) => k.accountId), links.map((k) => k.personId), links.map((k) => k.relation), cap + 1],
   );
   return {
     rows: rows.slice(0, cap).map((r) => ({
+      lane: r.lane,
       seq: r.seq,
       occurredAt: r.occurred_at,
       userId: r.user_id as string,
@@ -561,22 +595,22 @@ const jst = (d: Date): string => toJstLocalDateTime(d).replace('T', ' ');
 export async function exportAuditCsv(db: Database, actor: Actor, req: AuditExportRequest, now: Date = new Date()): Promise<CsvFile> {
   const stamp = toJstLocalDateTime(now).replace(/[-:]/gu, '').replace('T', '-');
   if (req.kind === 'search') {
-    const f = checkFilter({ ...req.filter, beforeSeq: req.filter.beforeSeq ?? null, limit: MAX_REPORT_ROWS }, MAX_REPORT_ROWS);
+    const f = checkFilter({ ...req.filter, before: req.filter.before ?? null, limit: MAX_REPORT_ROWS }, MAX_REPORT_ROWS);
     return perform(
       db,
       actor,
       { permission: 'audit.read', action: 'audit.export', subjectPersonId: f.subjectPersonId ?? null, detail: { export: 'search', ...describeFilter(f) } },
       async ({ tx, note }) => {
         const page = await searchIn(tx, f);
-        note({ rows: page.entries.length, truncated: page.nextBeforeSeq !== null });
+        note({ rows: page.entries.length, truncated: page.nextBefore !== null });
         const csv = toCsv(
-          ['seq', 'occurred_at_jst', 'occurred_at_utc', 'user_id', 'login_id', 'display_name', 'role', 'department', 'terminal_id', 'purpose', 'subject_person_id', 'action', 'result', 'detail'],
+          ['entry', 'occurred_at_jst', 'occurred_at_utc', 'user_id', 'login_id', 'display_name', 'role', 'department', 'terminal_id', 'purpose', 'subject_person_id', 'action', 'result', 'detail'],
           page.entries.map((e) => [
-            e.seq, jst(e.occurredAt), iso(e.occurredAt), e.userId, e.loginId, e.displayName, e.role, e.department, e.terminalId, e.purpose,
+            entryRef(e), jst(e.occurredAt), iso(e.occurredAt), e.userId, e.loginId, e.displayName, e.role, e.department, e.terminalId, e.purpose,
             e.subjectPersonId, e.action, e.result, JSON.stringify(e.detail),
           ]),
         );
-        return { filename: `audit-search-${stamp}.csv`, csv, rows: page.entries.length, truncated: page.nextBeforeSeq !== null };
+        return { filename: `audit-search-${stamp}.csv`, csv, rows: page.entries.length, truncated: page.nextBefore !== null };
       },
     );
   }
@@ -595,8 +629,8 @@ function reportTable(kind: ReportKind, rows: ReportRows[ReportKind][]): [string[
   switch (kind) {
     case 'after_hours':
       return [
-        ['seq', 'occurred_at_jst', 'reason', 'user_id', 'login_id', 'display_name', 'action', 'result', 'subject_person_id'],
-        (rows as AfterHoursRow[]).map((r) => [r.seq, r.localTime.replace('T', ' '), r.reason, r.userId, r.loginId, r.displayName, r.action, r.result, r.subjectPersonId]),
+        ['entry', 'occurred_at_jst', 'reason', 'user_id', 'login_id', 'display_name', 'action', 'result', 'subject_person_id'],
+        (rows as AfterHoursRow[]).map((r) => [entryRef(r), r.localTime.replace('T', ' '), r.reason, r.userId, r.loginId, r.displayName, r.action, r.result, r.subjectPersonId]),
       ];
     case 'bulk_lookups':
       return [
@@ -610,8 +644,8 @@ function reportTable(kind: ReportKind, rows: ReportRows[ReportKind][]): [string[
       ];
     case 'self_lookups':
       return [
-        ['seq', 'occurred_at_jst', 'user_id', 'login_id', 'display_name', 'relation', 'subject_person_id', 'action', 'result'],
-        (rows as SelfLookupRow[]).map((r) => [r.seq, jst(r.occurredAt), r.userId, r.loginId, r.displayName, r.relation, r.subjectPersonId, r.action, r.result]),
+        ['entry', 'occurred_at_jst', 'user_id', 'login_id', 'display_name', 'relation', 'subject_person_id', 'action', 'result'],
+        (rows as SelfLookupRow[]).map((r) => [entryRef(r), jst(r.occurredAt), r.userId, r.loginId, r.displayName, r.relation, r.subjectPersonId, r.action, r.result]),
       ];
   }
 }
@@ -636,10 +670,10 @@ export async function signOffReview(
 }
 
 /** Chain verification from the web, inside the actor's own scoped and audited transaction. control: LOG-03 */
-export async function verifyAuditLogAs(db: Database, actor: Actor): Promise<ChainVerification> {
+export async function verifyAuditLogAs(db: Database, actor: Actor): Promise<AuditLogVerification> {
   return perform(db, actor, { permission: 'audit.verify', action: 'audit.verify' }, async ({ tx, note }) => {
     const result = await verifyAuditChain(tx, actor.municipalityCode);
-    note(result.ok ? { ok: true, count: result.count, lastSeq: result.lastSeq } : { ok: false, problem: result.problem.kind, seq: result.problem.seq });
+    note(result.ok ? { ok: true, count: result.count, lanes: result.lanes.length } : { ok: false, problem: result.problem.kind, lane: result.lane, seq: result.problem.seq });
     return result;
   });
 }

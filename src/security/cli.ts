@@ -18,15 +18,17 @@ export function registerSecurityCommands(program: Command): void {
   const audit = program.command('audit').description('audit log (アクセス記録)');
   audit
     .command('verify')
-    .description('re-hash the tenant audit chain and report the first altered, inserted or deleted entry')
+    .description('re-hash every chain lane of the tenant audit log and report the first altered, inserted or deleted entry')
     .requiredOption('--tenant <code>', '6-digit municipality code')
     .option('--json', 'machine-readable output')
     .action(async (opts: { tenant: string; json?: boolean }) => {
       const code = tenantArg(opts.tenant);
       const result = await withRuntime((rt) => verifyAuditLog(rt.db, code));
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-      else if (result.ok) process.stdout.write(`audit chain of ${code} intact: ${result.count} entries, head seq ${result.lastSeq}\n`);
-      else process.stdout.write(`audit chain of ${code} BROKEN at seq ${result.problem.seq}: ${result.problem.kind} — ${result.problem.message}\n`);
+      else if (result.ok) {
+        const heads = result.lanes.filter((l) => l.seq > 0).map((l) => `${l.lane}:${l.seq}`).join(' ');
+        process.stdout.write(`audit chain of ${code} intact: ${result.count} entries in ${result.lanes.length} lanes, heads (lane:seq) ${heads || 'none'}\n`);
+      } else process.stdout.write(`audit chain of ${code} BROKEN in lane ${result.lane} at seq ${result.problem.seq}: ${result.problem.kind} — ${result.problem.message}\n`);
       if (!result.ok) process.exitCode = 1;
     });
 
@@ -40,7 +42,7 @@ export function registerSecurityCommands(program: Command): void {
       const r = await withRuntime((rt) => purgeAuditLog(rt.db, code, new Date(), { dryRun: opts.dryRun ?? false }));
       process.stdout.write(
         `${opts.dryRun ? 'would purge' : 'purged'} ${r.purged} entries older than ${r.olderThan} (retention ${r.retentionDays} days)` +
-          `${r.purgedThrough ? `; chain now anchored at seq ${r.purgedThrough}` : ''}\n`,
+          `${r.purgedThrough.length ? `; lanes now anchored at (lane:seq) ${r.purgedThrough.map((p) => `${p.lane}:${p.seq}`).join(' ')}` : ''}\n`,
       );
     });
 

@@ -30,7 +30,7 @@ export interface Operation {
   readonly detail?: JsonObject;
 }
 
-/** Lets a service add entries for other subjects (bulk look-ups) in the same transaction. */
+/** Lets a service add entries for other subjects (bulk look-ups); written in the same transaction, after the work. */
 export type AuditMore = (event: AuditEvent) => Promise<void>;
 
 export interface OperationContext {
@@ -62,17 +62,24 @@ export async function perform<T>(
   let extra: JsonObject = {};
   try {
     return await withTenantScope(db, actor, async (tx) => {
+      // Entries are written after the work, just before commit: appending locks a chain lane of
+      // the tenant until the transaction ends, so the later it happens the shorter other audited
+      // transactions may have to wait for a lane. They still commit or roll back with the work,
+      // and keep the time they were recorded at. control: LOG-01, LOG-03
+      const more: Array<{ event: AuditEvent; at: Date }> = [];
       const ctx: OperationContext = {
         tx,
         actor,
-        audit: async (event) => {
-          await appendAudit(tx, who, event);
+        audit: (event) => {
+          more.push({ event, at: new Date() });
+          return Promise.resolve();
         },
         note: (detail) => {
           extra = { ...extra, ...detail };
         },
       };
       const result = await fn(ctx);
+      for (const m of more) await appendAudit(tx, who, m.event, m.at);
       await appendAudit(tx, who, {
         action: op.action,
         result: 'ok',

@@ -6,12 +6,15 @@ import { createTenant } from '../../src/modules/tenants/service.ts';
 import type { Actor } from '../../src/security/actor.ts';
 import { bootstrapAdmin, createAccount } from '../../src/security/accounts.ts';
 import type { AuditWho } from '../../src/security/audit-log.ts';
+import type { AuditCursor } from '../../src/security/audit-review.ts';
 import {
   afterHoursReport,
   AuditQueryError,
   bulkLookupReport,
   exportAuditCsv,
   failedLoginReport,
+  formatAuditCursor,
+  parseAuditCursor,
   searchAudit,
   selfLookupReport,
   signOffReview,
@@ -142,14 +145,20 @@ describe.each(testEngines)('audit review on $name', (engine) => {
     const failed = await searchAudit(db, auditor, { loginId: 'tanto', actionPrefix: 'login.', result: 'failed' });
     expect(failed.entries).toHaveLength(5);
     expect(failed.entries.every((e) => e.action === 'login.failed' && e.loginId === 'tanto')).toBe(true);
-    const seqs = failed.entries.map((e) => e.seq);
-    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+    const times = failed.entries.map((e) => e.occurredAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
 
     const p1 = await searchAudit(db, auditor, { userId: officer.userId, actionPrefix: 'person.', limit: 2 });
     expect(p1.entries).toHaveLength(2);
-    expect(p1.nextBeforeSeq).not.toBeNull();
-    const p2 = await searchAudit(db, auditor, { userId: officer.userId, actionPrefix: 'person.', limit: 2, beforeSeq: p1.nextBeforeSeq });
-    expect(p2.entries.every((e) => e.seq < (p1.entries.at(-1)?.seq ?? 0))).toBe(true);
+    expect(p1.nextBefore).not.toBeNull();
+    const p2 = await searchAudit(db, auditor, { userId: officer.userId, actionPrefix: 'person.', limit: 2, before: p1.nextBefore });
+    const last = p1.entries.at(-1);
+    expect(p2.entries.length).toBeGreaterThan(0);
+    expect(p2.entries.every((e) => last && (e.occurredAt < last.occurredAt || (e.occurredAt.getTime() === last.occurredAt.getTime() && e.seq < last.seq)))).toBe(true);
+    expect(p2.entries.some((e) => p1.entries.some((f) => f.lane === e.lane && f.seq === e.seq))).toBe(false);
+    // The cursor travels as a URL parameter and back unchanged; a bad one is refused.
+    expect(parseAuditCursor(formatAuditCursor(p1.nextBefore as AuditCursor))).toEqual(p1.nextBefore);
+    expect(parseAuditCursor('12.x.3')).toBeNull();
 
     const subject = await searchAudit(db, auditor, { subjectPersonId: 'p-holiday' });
     expect(subject.entries.map((e) => e.subjectPersonId)).toEqual(['p-holiday']);
@@ -172,7 +181,7 @@ describe.each(testEngines)('audit review on $name', (engine) => {
   // control: LOG-05 — CSV with a BOM, and the export is audited.
   it('exports searches and reports as CSV with a BOM, audited as audit.export', async () => {
     const file = await exportAuditCsv(db, auditor, { kind: 'search', filter: { actionPrefix: 'login.' } });
-    expect(file.csv.startsWith('\uFEFFseq,occurred_at_jst,')).toBe(true);
+    expect(file.csv.startsWith('\uFEFFentry,occurred_at_jst,')).toBe(true);
     expect(file.csv).toContain('\r\n');
     expect(file.rows).toBeGreaterThanOrEqual(6);
     const report = await exportAuditCsv(db, auditor, { kind: 'after_hours', window: JAN_FEB });

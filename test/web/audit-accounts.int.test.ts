@@ -75,7 +75,7 @@ describe.each(testEngines)('audit and account pages on $name', (engine) => {
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="audit-failed-logins-\d{8}-\d{6}\.csv"$/);
     expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     const search = await auditorA.get('/audit/export?tab=search&action=login.');
-    expect(search.body.startsWith('\uFEFFseq,')).toBe(true);
+    expect(search.body.startsWith('\uFEFFentry,')).toBe(true);
     const exports = await auditRows(t.db, A, 'audit.export');
     expect(exports.map((e) => e.detail.export)).toEqual(['failed_logins', 'search']);
   });

@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.ts';
 import { withSystemAccess } from '../../db/system.ts';
 import { parseMunicipalityCode } from '../../domain/municipality-code.ts';
 import { genesisHash } from '../../security/audit-chain.ts';
+import { AUDIT_LANES } from '../../security/audit-log.ts';
 import type { Vault } from '../../security/vault.ts';
 
 export interface NewTenant {
@@ -40,10 +41,11 @@ export async function createTenant(db: Database, vault: Vault, input: NewTenant)
       [parsed.code, name, input.nameEn ?? null, input.prefecture, input.isDemo ?? false],
     );
     await tx.query('INSERT INTO tenant_settings (municipality_code) VALUES ($1)', [parsed.code]);
-    await tx.query('INSERT INTO audit_heads (municipality_code, seq, entry_hash) VALUES ($1, 0, $2)', [
-      parsed.code,
-      genesisHash(parsed.code),
-    ]);
+    const lanes = Array.from({ length: AUDIT_LANES }, (_, lane) => lane);
+    await tx.query(
+      'INSERT INTO audit_heads (municipality_code, lane, seq, entry_hash) SELECT $1, lane, 0, hash FROM unnest($2::int[], $3::text[]) AS u(lane, hash)',
+      [parsed.code, lanes, lanes.map((lane) => genesisHash(parsed.code, lane))],
+    );
     await vault.createTenantKeys(tx, parsed.code);
     return row as TenantRow;
   });

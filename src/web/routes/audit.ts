@@ -12,6 +12,7 @@ import {
   auditReport,
   exportAuditCsv,
   isReportKind,
+  parseAuditCursor,
   searchAudit,
   signOffReview,
   verifyAuditLogAs,
@@ -77,7 +78,8 @@ function filterOf(v: AuditFormValues, ja: boolean, before: string): AuditSearchF
   const from = checkDate(v.from, ja);
   const to = checkDate(v.to, ja);
   if (v.result && !['ok', 'denied', 'failed'].includes(v.result)) throw new AuditQueryError(ja ? '結果の指定が正しくありません。' : 'Unknown result.');
-  const beforeSeq = before ? Number(before) : null;
+  const cursor = before ? parseAuditCursor(before) : null;
+  if (before && !cursor) throw new AuditQueryError(ja ? 'ページの指定が正しくありません。' : 'The paging position is not valid.');
   // A uuid is an account id; anything else is a login id (or a pre-login attempt's id).
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu.test(v.user);
   return {
@@ -88,7 +90,7 @@ function filterOf(v: AuditFormValues, ja: boolean, before: string): AuditSearchF
     actionPrefix: v.action || null,
     subjectPersonId: v.subject || null,
     result: (v.result || null) as AuditResult | null,
-    beforeSeq: beforeSeq !== null && Number.isSafeInteger(beforeSeq) ? beforeSeq : before ? -1 : null,
+    before: cursor,
   };
 }
 

@@ -2,7 +2,6 @@
 // integrity check. Labels on every input; no inline script or style (strict CSP). control: LOG-05
 import type { OffHoursReason } from '../../domain/jp-holidays.ts';
 import { toJstLocalDateTime } from '../../domain/jp-holidays.ts';
-import type { ChainVerification } from '../../security/audit-chain.ts';
 import type {
   AfterHoursRow,
   AuditEntryView,
@@ -13,6 +12,8 @@ import type {
   ReportKind,
   SelfLookupRow,
 } from '../../security/audit-review.ts';
+import { entryRef, formatAuditCursor } from '../../security/audit-review.ts';
+import type { AuditLogVerification } from '../../security/audit-verify.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
@@ -181,19 +182,19 @@ function entriesTable(ctx: ViewContext, page: AuditPage, query: string, signoffs
   const ja = ctx.locale === 'ja';
   if (page.entries.length === 0) return html`<p class="muted">${ja ? '該当する記録はありません。' : 'No matching entries.'}</p>`;
   const nextQuery = new URLSearchParams(query);
-  if (page.nextBeforeSeq !== null) nextQuery.set('before', String(page.nextBeforeSeq));
+  if (page.nextBefore !== null) nextQuery.set('before', formatAuditCursor(page.nextBefore));
   return html`<div class="table-wrap"><table class="audit-entries">
 <caption class="visually-hidden">${ja ? 'アクセス記録（新しい順）' : 'Audit entries, newest first'}</caption>
-<thead><tr><th scope="col">${ja ? '番号' : 'Seq'}</th><th scope="col">${ja ? '日時' : 'Time (JST)'}</th><th scope="col">${ja ? '利用者' : 'User'}</th>
+<thead><tr><th scope="col">${ja ? '番号' : 'Entry'}</th><th scope="col">${ja ? '日時' : 'Time (JST)'}</th><th scope="col">${ja ? '利用者' : 'User'}</th>
 <th scope="col">${ja ? '権限' : 'Role'}</th><th scope="col">${ja ? '端末' : 'Terminal'}</th><th scope="col">${ja ? '操作' : 'Action'}</th>
 <th scope="col">${ja ? '結果' : 'Result'}</th><th scope="col">${ja ? '対象者' : 'Subject'}</th><th scope="col">${ja ? '詳細' : 'Detail'}</th></tr></thead>
 <tbody>${page.entries.map((e: AuditEntryView) => html`<tr>
-  <td>${e.seq}</td><td class="nowrap">${jstText(e.occurredAt)}</td><td>${who(e)}</td><td>${e.role ?? ''}</td>
+  <td class="nowrap">${entryRef(e)}</td><td class="nowrap">${jstText(e.occurredAt)}</td><td>${who(e)}</td><td>${e.role ?? ''}</td>
   <td><code class="short">${e.terminalId ?? ''}</code></td><td><code>${e.action}</code></td>
   <td class="result-${e.result}">${RESULTS[e.result] ? bi(ctx, RESULTS[e.result] as Bi) : e.result}</td><td>${e.subjectPersonId ?? ''}</td>
   <td><code class="detail">${signoffs && typeof e.detail.comment === 'string' ? e.detail.comment : JSON.stringify(e.detail)}</code></td></tr>`)}</tbody>
 </table></div>
-${page.nextBeforeSeq !== null ? html`<p><a href="/audit?${nextQuery.toString()}">${ja ? 'さらに古い記録' : 'Older entries'}</a></p>` : ''}`;
+${page.nextBefore !== null ? html`<p><a href="/audit?${nextQuery.toString()}">${ja ? 'さらに古い記録' : 'Older entries'}</a></p>` : ''}`;
 }
 
 function afterHoursTable(ctx: ViewContext, rows: AfterHoursRow[]): SafeHtml {
@@ -236,16 +237,16 @@ function selfTable(ctx: ViewContext, rows: SelfLookupRow[]): SafeHtml {
 </table></div>`;
 }
 
-export function verifyPage(ctx: ViewContext, result: ChainVerification): SafeHtml {
+export function verifyPage(ctx: ViewContext, result: AuditLogVerification): SafeHtml {
   const ja = ctx.locale === 'ja';
   const box = result.ok
     ? messageBox(
         'success',
-        ja ? `改ざんは検出されませんでした（${result.count} 件、最終番号 ${result.lastSeq}）。` : `No tampering found (${result.count} entries, last seq ${result.lastSeq}).`,
+        ja ? `改ざんは検出されませんでした（${result.count} 件、${result.lanes.length} 系列）。` : `No tampering found (${result.count} entries in ${result.lanes.length} chain lanes).`,
       )
     : messageBox(
         'error',
-        html`${ja ? `番号 ${result.problem.seq} で不整合を検出しました` : `Chain broken at seq ${result.problem.seq}`}:
+        html`${ja ? `番号 ${entryRef({ lane: result.lane, seq: result.problem.seq })} で不整合を検出しました` : `Chain broken at entry ${entryRef({ lane: result.lane, seq: result.problem.seq })}`}:
           <code>${result.problem.kind}</code> — ${result.problem.message}`,
       );
   return layout(ctx, ja ? '改ざん検査' : 'Integrity check', html`<section class="integrity" aria-live="polite">${box}</section>
