@@ -284,6 +284,13 @@ async function checkAgainstLedger(tx: ScopedTx, rows: readonly ClinicRow[], sink
     [addressNumbers, [...new Set([...tickets.values()].map((t) => t.person_id))]],
   );
   const byId = new Map(personRows.map((p) => [p.id, p]));
+  // A person has many rows in a file: normalise the ledger's name and alias once per person.
+  const nameKeys = new Map<string, string[]>();
+  const ledgerNameKeys = (p: LedgerPerson): string[] => {
+    let keys = nameKeys.get(p.id);
+    if (!keys) nameKeys.set(p.id, (keys = p.alias === null ? [nameKey(p.name)] : [nameKey(p.name), nameKey(p.alias)]));
+    return keys;
+  };
   const byAddress = new Map(personRows.map((p) => [p.address_number, p]));
   const refs = await loadMasterRefs(tx, {
     products: rows.flatMap((r) => (r.product ? [r.product] : [])),
@@ -314,7 +321,7 @@ async function checkAgainstLedger(tx: ScopedTx, rows: readonly ClinicRow[], sink
         report(sink, r, '宛名番号', 'person_mismatch', 'この人は別の記録に統合されています。統合先の宛名番号で送ってください', 'this person was merged into another record; use the surviving 宛名番号', person.address_number);
       }
       const key = nameKey(r.name);
-      if (key !== nameKey(person.name) && (person.alias === null || key !== nameKey(person.alias))) {
+      if (!ledgerNameKeys(person).includes(key)) {
         report(sink, r, '氏名', 'person_mismatch', '氏名が台帳と一致しません', 'the name does not match the ledger', r.name);
       }
       if (r.birth !== person.birth_date) report(sink, r, '生年月日', 'person_mismatch', '生年月日が台帳と一致しません', 'the birth date does not match the ledger', r.birth);

@@ -1,7 +1,7 @@
 // Set-based reads and writes of the ledger, shared by manual entry, clinic files, venues and the
 // demo: doses and their versions, and each person's confirmed history in engine form.
-import crypto from 'node:crypto';
 import type { ScopedTx } from '../../db/scoped.ts';
+import { timeOrderedUuids } from '../../db/time-ordered-id.ts';
 import type { DoseRecord, Person } from '../../domain/schedule/index.ts';
 
 export interface DoseFacts {
@@ -62,7 +62,8 @@ export async function insertDoses(
   confirmedBy: string | null,
   options: { submissionId?: string | null } = {},
 ): Promise<string[]> {
-  const ids = doses.map(() => crypto.randomUUID());
+  // Increasing ids: each primary-key insert appends to the index instead of searching it.
+  const ids = timeOrderedUuids(doses.length);
   const BATCH = 5000;
   for (let i = 0; i < doses.length; i += BATCH) {
     const part = doses.slice(i, i + BATCH);
