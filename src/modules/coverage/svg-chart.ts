@@ -67,6 +67,8 @@ export function niceScale(maxValue: number, integer = false): { max: number; ste
 }
 
 const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+/** A value as the tables print it: percentages with one decimal. */
+const valueText = (n: number, unit: string): string => (unit === '%' ? `${n.toFixed(1)}%` : fmt(n) + unit);
 const num = (n: number): string => (Math.round(n * 10) / 10).toString();
 const safeId = (id: string): string => id.replace(/[^A-Za-z0-9-]/gu, '-');
 
@@ -109,7 +111,8 @@ function categoryAxis(labels: readonly string[], xLabel: string): string {
       ? `<text class="cov-tick" x="${x}" y="${y}" text-anchor="end" transform="rotate(-40 ${x} ${y})">${text}</text>`
       : `<text class="cov-tick" x="${x}" y="${y}" text-anchor="middle">${text}</text>`;
   });
-  out += `<text class="cov-axis-title" x="${M.left + PLOT_W / 2}" y="${H - 8}" text-anchor="middle" font-weight="700">${escapeXml(xLabel)}</text>`;
+  const titleY = slant ? H - 8 : M.top + PLOT_H + 40;
+  out += `<text class="cov-axis-title" x="${M.left + PLOT_W / 2}" y="${titleY}" text-anchor="middle" font-weight="700">${escapeXml(xLabel)}</text>`;
   return out;
 }
 
@@ -122,7 +125,7 @@ export function barChart(spec: BarChartSpec): string {
   let bars = '';
   spec.bars.forEach((b, i) => {
     const cx = M.left + band * (i + 0.5);
-    const label = `${b.label}: ${b.value === null ? '—' : fmt(b.value) + unit}`;
+    const label = `${b.label}: ${b.value === null ? '—' : valueText(b.value, unit)}`;
     if (b.value === null) {
       bars += `<text class="cov-value" x="${num(cx)}" y="${M.top + PLOT_H - 4}" text-anchor="middle">—<title>${escapeXml(label)}</title></text>`;
       return;
@@ -132,7 +135,7 @@ export function barChart(spec: BarChartSpec): string {
     bars +=
       `<g class="cov-bar-group"><title>${escapeXml(label)}</title>` +
       `<rect class="cov-bar" x="${num(cx - width / 2)}" y="${num(y)}" width="${num(width)}" height="${num(h)}" fill="${BAR_FILL}"/>` +
-      `<text class="cov-value" x="${num(cx)}" y="${num(y - 4)}" text-anchor="middle">${escapeXml(fmt(b.value) + unit)}</text></g>`;
+      `<text class="cov-value" x="${num(cx)}" y="${num(y - 4)}" text-anchor="middle">${escapeXml(valueText(b.value, unit))}</text></g>`;
   });
   return frame(spec.id, spec.title, spec.desc, valueAxis(scale, 'left', spec.yLabel, unit, true) + bars + categoryAxis(spec.bars.map((b) => b.label), spec.xLabel));
 }
@@ -158,7 +161,7 @@ export function monthChart(spec: MonthChartSpec): string {
     if (p.line === null) return;
     const cx = num(M.left + band * (i + 0.5));
     const cy = num(M.top + PLOT_H - (Math.min(p.line, 100) / 100) * PLOT_H);
-    body += `<circle class="cov-point" cx="${cx}" cy="${cy}" r="4" fill="${LINE_STROKE}"><title>${escapeXml(`${p.label}: ${spec.lineLabel} ${fmt(p.line)}%`)}</title></circle>`;
+    body += `<circle class="cov-point" cx="${cx}" cy="${cy}" r="4" fill="${LINE_STROKE}"><title>${escapeXml(`${p.label}: ${spec.lineLabel} ${valueText(p.line, '%')}`)}</title></circle>`;
   });
   body += categoryAxis(spec.points.map((p) => p.label), spec.xLabel);
   // A legend inside the picture, so the two series are told apart without colour alone.
