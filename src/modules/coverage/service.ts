@@ -104,6 +104,8 @@ export function filterParams(f: CoverageFilter): Record<string, string> {
 
 /**
  * $1 as-of, $2/$3 cohort range, $4 district (NULL: all), $5/$6 vaccine and dose (NULL: every pair).
+ * Joins carry municipality_code, so the (municipality_code, …) indexes serve them; the district
+ * (a regular-expression function) is computed only where it filters or is shown.
  * pop: persons not merged away, born on or before the as-of day in the cohorts, resident on that
  * day (resident now and moved in by then, or moved out / died after it); 'removed' persons (gone
  * from a full register file, date unknown) never count.
@@ -113,7 +115,7 @@ export function filterParams(f: CoverageFilter): Record<string, string> {
  */
 const POPULATION_CTE = `
   pop AS (
-    SELECT p.id, address_district(p.address) AS district,
+    SELECT p.municipality_code AS mc, p.id, p.address_number, p.name, p.birth_date, p.address,
            extract(year FROM p.birth_date - interval '3 months')::int AS cohort
       FROM persons p
      WHERE p.merged_into IS NULL
@@ -123,13 +125,13 @@ const POPULATION_CTE = `
        AND (p.status = 'resident' OR (p.status IN ('moved_out', 'dead') AND p.status_date > $1::date))
        AND ($4::text IS NULL OR address_district(p.address) = $4::text)),
   owner AS (
-    SELECT id AS person_id, id AS owner_id FROM pop
+    SELECT mc, id AS person_id, id AS owner_id FROM pop
     UNION ALL
-    SELECT m.id, m.merged_into FROM persons m JOIN pop ON m.merged_into = pop.id),
+    SELECT m.municipality_code, m.id, m.merged_into FROM persons m JOIN pop ON m.municipality_code = pop.mc AND m.merged_into = pop.id),
   counted AS (
     SELECT o.owner_id AS person_id, v.vaccine_id, v.dose_number, v.administered_on
       FROM owner o
-      JOIN doses d ON d.person_id = o.person_id
+      JOIN doses d ON d.municipality_code = o.mc AND d.person_id = o.person_id
       JOIN dose_versions v ON v.municipality_code = d.municipality_code AND v.dose_id = d.id AND v.version = d.current_version
      WHERE d.current_version IS NOT NULL AND NOT d.deleted AND v.routine AND v.administered_on <= $1::date
        AND ($5::text IS NULL OR (v.vaccine_id = $5::text AND v.dose_number = $6::int))),
@@ -284,10 +286,10 @@ async function byCohort(tx: ScopedTx, f: CoverageFilter, params: unknown[]): Pro
 async function byDistrict(tx: ScopedTx, params: unknown[]): Promise<DistrictRow[]> {
   const rows = await tx.query<{ district: string; denominator: number; vaccinated: number }>(
     `WITH ${POPULATION_CTE}
-     SELECT pop.district, count(*)::int AS denominator, count(f.person_id)::int AS vaccinated
-       FROM pop LEFT JOIN firsts f ON f.person_id = pop.id
-      GROUP BY pop.district
-      ORDER BY pop.district COLLATE "C"`,
+     SELECT d.district, count(*)::int AS denominator, count(f.person_id)::int AS vaccinated
+       FROM (SELECT pop.id, address_district(pop.address) AS district FROM pop) d LEFT JOIN firsts f ON f.person_id = d.id
+      GROUP BY d.district
+      ORDER BY d.district COLLATE "C"`,
     params,
   );
   return rows.map((r) => ({ district: r.district, ...cell(r.denominator, r.vaccinated) }));
@@ -377,11 +379,11 @@ export async function coveragePersons(db: Database, actor: Actor, d: DrillDown):
     );
     const rows = await tx.query<CoveragePerson>(
       `WITH ${POPULATION_CTE}
-       SELECT p.id, p.address_number AS "addressNumber", p.name, p.birth_date AS "birthDate", pop.district,
+       SELECT pop.id, pop.address_number AS "addressNumber", pop.name, pop.birth_date AS "birthDate", address_district(pop.address) AS district,
               CASE WHEN $5::text IS NULL THEN NULL ELSE f.first_on END AS "doseDate"
-         FROM pop JOIN persons p ON p.id = pop.id LEFT JOIN firsts f ON f.person_id = pop.id
+         FROM pop LEFT JOIN firsts f ON f.person_id = pop.id
         WHERE ${where}
-        ORDER BY p.birth_date, p.address_number
+        ORDER BY pop.birth_date, pop.address_number
         LIMIT ${PAGE_SIZE} OFFSET $8::int`,
       [...params, (d.page - 1) * PAGE_SIZE],
     );
