@@ -1,0 +1,114 @@
+// 勧奨通知: one A4 letter per person (their reminder items together), dated and sent from the
+// batch's sender. The addressee block sits where a 長3 window envelope shows it (20 mm from the
+// left, 15 mm from the top), so the letter also works without a label. Then the title, the
+// message, a table of the doses due (vaccine, dose, period) and the sender's contact.
+import type { FontFiles } from './fonts.ts';
+import { eraDate, postcodeText } from './jp-calendar.ts';
+import type { MailingBatchInfo, MailingItem } from './mailing.ts';
+import { A4, type Doc, mm, type PdfFileWriter } from './pdf-file.ts';
+import { fontFor } from './pdf-fonts.ts';
+import { fittedLine, line, wrapped } from './pdf-text.ts';
+
+const LEFT = mm(20);
+const WIDTH = A4.width - 2 * LEFT;
+const RIGHT = LEFT + WIDTH;
+export const ROWS_PER_LETTER = 10;
+
+/** Letters for items grouped per person (see byAddressee), one page each. */
+export function renderReminderLetters(w: PdfFileWriter, info: MailingBatchInfo, letters: readonly MailingItem[][], fonts: FontFiles): void {
+  for (const items of letters) {
+    // a person with more doses due than the table holds gets a further page, never a cut list
+    for (let i = 0; i < items.length; i += ROWS_PER_LETTER) {
+      w.addPage();
+      drawReminder(w.doc, info, items.slice(i, i + ROWS_PER_LETTER), fonts);
+    }
+  }
+}
+
+function period(item: MailingItem): string {
+  if (item.dueFrom && item.dueUntil) return `${eraDate(item.dueFrom)} から ${eraDate(item.dueUntil)} まで`;
+  if (item.dueUntil) return `${eraDate(item.dueUntil)} まで`;
+  if (item.dueFrom) return `${eraDate(item.dueFrom)} から`;
+  return '接種券・説明書をご確認ください';
+}
+
+export function drawReminder(doc: Doc, info: MailingBatchInfo, items: readonly MailingItem[], fonts: FontFiles): void {
+  const first = items[0];
+  if (!first) return;
+  const p = first.person;
+
+  // Addressee (window position)
+  let y = mm(15);
+  line(doc, 'gothic', 10, postcodeText(p.postcode), LEFT, y);
+  y += 15;
+  y += wrapped(doc, fontFor(fonts, p.address, 'mincho'), 10.5, p.address, LEFT, y, mm(85), 3) + 8;
+  if (p.guardianName) {
+    const g = `${p.guardianName}\u3000様`;
+    fittedLine(doc, fontFor(fonts, g, 'mincho'), 13, 8, g, LEFT, y, mm(85));
+    y += 18;
+    const c = `（${p.name}\u3000さんの保護者）`;
+    fittedLine(doc, fontFor(fonts, c, 'mincho'), 9, 6, c, LEFT, y, mm(85));
+  } else {
+    const n = `${p.name}\u3000様`;
+    fittedLine(doc, fontFor(fonts, n, 'mincho'), 14, 8, n, LEFT, y, mm(85));
+  }
+  line(doc, 'gothic', 6.5, `宛名番号 ${p.addressNumber}`, LEFT, mm(60), { color: '#555555' });
+
+  // Date and sender (top right)
+  line(doc, 'mincho', 10, eraDate(info.issuedOn), LEFT, mm(18), { width: WIDTH, align: 'right' });
+  fittedLine(doc, fontFor(fonts, info.senderName, 'mincho'), 10, 7, info.senderName, RIGHT - mm(75), mm(25), mm(75), { align: 'right' });
+
+  // Title and message
+  y = mm(78);
+  line(doc, 'gothic', 16, '予防接種のお知らせ', LEFT, y, { width: WIDTH, align: 'center' });
+  y += 34;
+  const whom = p.guardianName ? 'お子さん' : 'あなた';
+  const message =
+    `日頃より予防接種へのご理解とご協力をいただきありがとうございます。${whom}の予防接種の記録を確認したところ、下記の定期予防接種がまだお済みでないようです。` +
+    '定期予防接種は、決められた期間内であれば公費（無料）で受けることができます。期間を過ぎると任意接種（自己負担）となりますので、お早めに接種をご検討ください。' +
+    'すでに接種を受けた場合や、体調などの理由で受けられない場合は、下記の担当までお知らせください。行き違いでご案内した場合はご容赦ください。';
+  doc.font('mincho').fontSize(10.5).fillColor('#000000').text(message, LEFT, y, { width: WIDTH, lineGap: 4 });
+  y = doc.y + 16;
+  line(doc, 'mincho', 10.5, '記', LEFT, y, { width: WIDTH, align: 'center' });
+  y += 20;
+
+  // Table of doses due
+  const cols: [string, number][] = [['対象者', 130], ['予防接種', 140], ['回数', 50], ['公費で接種できる期間', WIDTH - 320]];
+  let x = LEFT;
+  for (const [title, width] of cols) {
+    doc.lineWidth(0.6).rect(x, y, width, 18).fillAndStroke('#eeeeee', '#000000');
+    line(doc, 'gothic', 9, title, x, y + 4.5, { width, align: 'center' });
+    x += width;
+  }
+  y += 18;
+  const name = p.name;
+  const nameFont = fontFor(fonts, name, 'mincho');
+  for (const item of items) {
+    x = LEFT;
+    const cells = [name, item.vaccineName, `第${item.doseNumber}回`, period(item)];
+    cols.forEach(([, width], i) => {
+      doc.lineWidth(0.6).rect(x, y, width, 22).stroke('#000000');
+      const text = cells[i] ?? '';
+      fittedLine(doc, i === 0 ? nameFont : 'mincho', 9.5, 5, text, x + 4, y + 6, width - 8, { align: i === 2 ? 'center' : 'left' });
+      x += width;
+    });
+    y += 22;
+  }
+
+  // Notes and contact
+  y += 18;
+  const notes = [
+    '・接種は、市が委託する医療機関で受けてください。予約が必要な医療機関があります。',
+    '・接種の際は、予診票、母子健康手帳（お持ちの方）、本人確認書類をお持ちください。',
+    '・予診票や接種券をなくした場合は、再発行しますので下記までご連絡ください。',
+  ];
+  for (const n of notes) {
+    line(doc, 'mincho', 9.5, n, LEFT, y);
+    y += 15;
+  }
+  const boxTop = A4.height - mm(45);
+  doc.lineWidth(0.8).rect(RIGHT - mm(95), boxTop, mm(95), mm(25)).stroke('#000000');
+  line(doc, 'gothic', 8, '問い合わせ先', RIGHT - mm(93), boxTop + 5);
+  fittedLine(doc, fontFor(fonts, info.senderName, 'mincho'), 10, 6, info.senderName, RIGHT - mm(93), boxTop + 18, mm(91));
+  fittedLine(doc, fontFor(fonts, info.senderContact, 'mincho'), 10, 6, info.senderContact, RIGHT - mm(93), boxTop + 34, mm(91));
+}
