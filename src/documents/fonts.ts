@@ -142,20 +142,27 @@ export function parseCmap(buf: Buffer): Coverage {
   const starts = ends + segX2 + 2;
   const deltas = starts + segX2;
   const rangeOffsets = deltas + segX2;
+  const segments = segX2 / 2;
   return {
     has(cp) {
       if (cp > 0xffff) return false;
-      for (let i = 0; i < segX2; i += 2) {
-        if (cp > buf.readUInt16BE(ends + i)) continue;
-        const start = buf.readUInt16BE(starts + i);
-        if (cp < start) return false;
-        const delta = buf.readUInt16BE(deltas + i);
-        const ro = buf.readUInt16BE(rangeOffsets + i);
-        if (ro === 0) return ((cp + delta) & 0xffff) !== 0;
-        const glyph = buf.readUInt16BE(rangeOffsets + i + ro + (cp - start) * 2);
-        return glyph !== 0 && ((glyph + delta) & 0xffff) !== 0;
+      // segments are sorted by end code: binary search for the first one ending at or after cp
+      let lo = 0;
+      let hi = segments - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (buf.readUInt16BE(ends + mid * 2) < cp) lo = mid + 1;
+        else hi = mid;
       }
-      return false;
+      const i = lo * 2;
+      if (cp > buf.readUInt16BE(ends + i)) return false;
+      const start = buf.readUInt16BE(starts + i);
+      if (cp < start) return false;
+      const delta = buf.readUInt16BE(deltas + i);
+      const ro = buf.readUInt16BE(rangeOffsets + i);
+      if (ro === 0) return ((cp + delta) & 0xffff) !== 0;
+      const glyph = buf.readUInt16BE(rangeOffsets + i + ro + (cp - start) * 2);
+      return glyph !== 0 && ((glyph + delta) & 0xffff) !== 0;
     },
   };
 }
@@ -169,7 +176,7 @@ export function missingGlyphs(file: string, text: string): string[] {
   const out: string[] = [];
   for (const ch of text) {
     const cp = ch.codePointAt(0) as number;
-    if (/\s/u.test(ch) || isSelector(cp)) continue;
+    if (cp < 0x80 ? cp === 0x20 || (cp >= 0x09 && cp <= 0x0d) : /\s/u.test(ch) || isSelector(cp)) continue;
     if (!cov.has(cp)) out.push(ch);
   }
   return out;

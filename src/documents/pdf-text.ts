@@ -42,6 +42,11 @@ export function fittedLine(doc: Doc, font: PdfFont, max: number, min: number, te
 export function wrapped(doc: Doc, font: PdfFont, size: number, text: string, x: number, y: number, width: number, maxLines: number): number {
   if (text === '') return 0;
   doc.font(font).fontSize(size).fillColor('#000000');
+  // most addresses fit one line: skip pdfkit's line wrapper (costly for Japanese text) then
+  if (doc.widthOfString(text) <= width) {
+    doc.text(text, x, y, { lineBreak: false });
+    return doc.currentLineHeight(true);
+  }
   const height = doc.currentLineHeight(true) * maxLines;
   doc.text(text, x, y, { width, height, ellipsis: true, lineGap: 0 });
   return Math.min(height, doc.heightOfString(text, { width }));

@@ -16,8 +16,10 @@ export function qrMatrix(text: string): { size: number; dark: (row: number, col:
 export function drawQr(doc: Doc, text: string, x: number, y: number, side: number): void {
   const { size, dark } = qrMatrix(text);
   const unit = side / (size + 8);
-  const ox = x + 4 * unit;
-  const oy = y + 4 * unit;
+  // Written as raw operators in module units under one scaling matrix: about a quarter of the
+  // bytes (and time) of pdfkit's rect() with page coordinates. pdfkit's page space is y-down, so
+  // the rows run downwards here as well.
+  const ops: string[] = [`q ${unit.toFixed(4)} 0 0 ${unit.toFixed(4)} ${(x + 4 * unit).toFixed(3)} ${(y + 4 * unit).toFixed(3)} cm 0 g`];
   for (let r = 0; r < size; r++) {
     let c = 0;
     while (c < size) {
@@ -28,8 +30,9 @@ export function drawQr(doc: Doc, text: string, x: number, y: number, side: numbe
       const start = c;
       while (c < size && dark(r, c)) c++;
       // a hair of overlap so that anti-aliased viewers show no seams between rows
-      doc.rect(ox + start * unit, oy + r * unit, (c - start) * unit, unit + 0.01);
+      ops.push(`${start} ${r} ${c - start} 1.02 re`);
     }
   }
-  doc.fill('#000000');
+  ops.push('f Q');
+  doc.addContent(ops.join(' '));
 }

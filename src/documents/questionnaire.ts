@@ -8,6 +8,7 @@ import { ageText, bothCalendars, postcodeText } from './jp-calendar.ts';
 import type { MailingBatchInfo, MailingItem } from './mailing.ts';
 import { A4, type Doc, type PdfFileWriter } from './pdf-file.ts';
 import { fontFor } from './pdf-fonts.ts';
+import { type PageTemplate, recordTemplate, stampTemplate } from './pdf-template.ts';
 import { checkBox, fittedLine, line, wrapped } from './pdf-text.ts';
 
 const LEFT = 34;
@@ -44,10 +45,25 @@ const Q_SIZE = 8;
 const Q_LINE = 11.5;
 
 export function renderQuestionnaires(w: PdfFileWriter, info: MailingBatchInfo, items: readonly MailingItem[], fonts: FontFiles): void {
+  // the fixed part of the form, recorded once per document for children (保護者) and for adults
+  const frames = new Map<boolean, PageTemplate>();
   for (const item of items) {
     w.addPage();
-    drawQuestionnaire(w.doc, info, item, fonts);
+    const child = item.person.guardianName !== null;
+    let frame = frames.get(child);
+    if (!frame) {
+      frame = recordTemplate(w.doc, (doc) => drawFrame(doc, child));
+      frames.set(child, frame);
+    }
+    stampTemplate(w.doc, frame);
+    fillIn(w.doc, info, item, fonts);
   }
+}
+
+/** A complete page (the frame and the person's data), for callers that print a single form. */
+export function drawQuestionnaire(doc: Doc, info: MailingBatchInfo, item: MailingItem, fonts: FontFiles): void {
+  drawFrame(doc, item.person.guardianName !== null);
+  fillIn(doc, info, item, fonts);
 }
 
 function labelCell(doc: Doc, label: string, x: number, y: number, width: number, height: number): void {
@@ -59,84 +75,89 @@ function valueCell(doc: Doc, x: number, y: number, width: number, height: number
   doc.lineWidth(0.5).rect(x, y, width, height).stroke('#000000');
 }
 
-export function drawQuestionnaire(doc: Doc, info: MailingBatchInfo, item: MailingItem, fonts: FontFiles): void {
-  const p = item.person;
-  const child = p.guardianName !== null;
+// Person block geometry, shared by the frame and the filled-in values.
+const TOP = 62;
+const LW = 58; // label width
+const SPLIT = LEFT + 318; // left / right halves
+const RW = 60; // right label width
+const ROWS = { address: [TOP, 34], kana: [TOP + 34, 17], name: [TOP + 51, 32], guardian: [TOP + 83, 22], ticket: [TOP + 105, 20] } as const;
+const PERSON_BOTTOM = TOP + 125;
+const LEFT_VALUE = SPLIT - LEFT - LW - 12; // usable width of a left value cell
 
-  // Header
-  fittedLine(doc, 'gothic', 15, 10, `${item.vaccineName} 予防接種予診票`, LEFT, 26, WIDTH, { align: 'center' });
-  line(doc, 'gothic', 10, `第${item.doseNumber}回`, LEFT, 30, { width: WIDTH, align: 'right' });
+function drawFrame(doc: Doc, child: boolean): void {
   line(doc, 'mincho', 7.5, `太わくの中は、接種を受ける方${child ? '（お子さんの場合は保護者）' : ''}が記入してください。`, LEFT, 50);
-
-  // Person block (thick frame), pre-filled.
-  const top = 62;
-  const lw = 58; // label width
-  const split = LEFT + 318; // left / right halves
-  const rw = 60; // right label width
-  let y = top;
-  const row = (h: number, left: string, right: string | null): number => {
-    labelCell(doc, left, LEFT, y, lw, h);
+  const row = ([y, h]: readonly [number, number], left: string, right: string | null): void => {
+    labelCell(doc, left, LEFT, y, LW, h);
     if (right === null) {
-      valueCell(doc, LEFT + lw, y, WIDTH - lw, h);
-    } else {
-      valueCell(doc, LEFT + lw, y, split - LEFT - lw, h);
-      labelCell(doc, right, split, y, rw, h);
-      valueCell(doc, split + rw, y, RIGHT - split - rw, h);
+      valueCell(doc, LEFT + LW, y, WIDTH - LW, h);
+      return;
     }
-    const at = y;
-    y += h;
-    return at;
+    valueCell(doc, LEFT + LW, y, SPLIT - LEFT - LW, h);
+    labelCell(doc, right, SPLIT, y, RW, h);
+    valueCell(doc, SPLIT + RW, y, RIGHT - SPLIT - RW, h);
   };
-
-  const addressText = `${postcodeText(p.postcode)}\u3000${p.address}`.trim();
-  let at = row(34, '住所', null);
-  wrapped(doc, fontFor(fonts, addressText, 'mincho'), 10, addressText, LEFT + lw + 6, at + 6, WIDTH - lw - 12, 2);
-
-  at = row(17, 'フリガナ', '性別');
-  fittedLine(doc, fontFor(fonts, p.nameKana, 'mincho'), 9, 6, p.nameKana, LEFT + lw + 6, at + 4, split - LEFT - lw - 12);
-  drawSex(doc, p.sex, split + rw, at, RIGHT - split - rw, 17);
-
-  at = row(32, '氏名', '生年月日');
-  fittedLine(doc, fontFor(fonts, p.name, 'mincho'), 15, 8, p.name, LEFT + lw + 6, at + 8, split - LEFT - lw - 12);
-  const birth = bothCalendars(p.birthDate);
-  const cut = birth.indexOf('（');
-  line(doc, 'mincho', 9, cut > 0 ? birth.slice(0, cut) : birth, split + rw + 6, at + 5);
-  if (cut > 0) line(doc, 'mincho', 9, birth.slice(cut), split + rw + 2, at + 18);
-
-  at = row(22, child ? '保護者氏名' : '電話番号', '年齢');
-  if (p.guardianName) fittedLine(doc, fontFor(fonts, p.guardianName, 'mincho'), 11, 7, p.guardianName, LEFT + lw + 6, at + 6, split - LEFT - lw - 12);
-  line(doc, 'mincho', 9, ageText(p.birthDate, info.issuedOn), split + rw + 6, at + 3);
-  line(doc, 'mincho', 6.5, `（${bothCalendars(info.issuedOn).split('（')[0] ?? ''}現在）`, split + rw + 6, at + 13);
-
-  at = row(20, child ? '電話番号' : '緊急連絡先', '接種券番号');
-  if (item.ticket) line(doc, 'gothic', 10, item.ticket.ticketNumber, split + rw + 6, at + 5);
-  doc.lineWidth(1.6).rect(LEFT, top, WIDTH, y - top).stroke('#000000');
+  row(ROWS.address, '住所', null);
+  row(ROWS.kana, 'フリガナ', '性別');
+  row(ROWS.name, '氏名', '生年月日');
+  row(ROWS.guardian, child ? '保護者氏名' : '電話番号', '年齢');
+  row(ROWS.ticket, child ? '電話番号' : '緊急連絡先', '接種券番号');
+  doc.lineWidth(1.6).rect(LEFT, TOP, WIDTH, PERSON_BOTTOM - TOP).stroke('#000000');
+  const [kanaY, kanaH] = ROWS.kana;
+  drawSexChoices(doc, SPLIT + RW, kanaY, RIGHT - SPLIT - RW, kanaH);
 
   // Temperature
-  y += 6;
-  doc.lineWidth(1.6).rect(split, y, RIGHT - split, 20).stroke('#000000');
-  line(doc, 'gothic', 9, '診察前の体温', split + 6, y + 5);
+  let y = PERSON_BOTTOM + 6;
+  doc.lineWidth(1.6).rect(SPLIT, y, RIGHT - SPLIT, 20).stroke('#000000');
+  line(doc, 'gothic', 9, '診察前の体温', SPLIT + 6, y + 5);
   line(doc, 'mincho', 9, '度　　　　分', RIGHT - 110, y + 5, { width: 100, align: 'right' });
   y += 26;
 
   y = drawQuestions(doc, y, child);
   y = drawDecisions(doc, y, child);
   drawClinicRecord(doc, y);
+}
+
+function fillIn(doc: Doc, info: MailingBatchInfo, item: MailingItem, fonts: FontFiles): void {
+  const p = item.person;
+  fittedLine(doc, 'gothic', 15, 10, `${item.vaccineName} 予防接種予診票`, LEFT + 60, 26, WIDTH - 120, { align: 'center' });
+  line(doc, 'gothic', 10, `第${item.doseNumber}回`, LEFT, 30, { width: WIDTH, align: 'right' });
+
+  const addressText = `${postcodeText(p.postcode)}\u3000${p.address}`.trim();
+  wrapped(doc, fontFor(fonts, addressText, 'mincho'), 10, addressText, LEFT + LW + 6, ROWS.address[0] + 6, WIDTH - LW - 12, 2);
+  fittedLine(doc, fontFor(fonts, p.nameKana, 'mincho'), 9, 6, p.nameKana, LEFT + LW + 6, ROWS.kana[0] + 4, LEFT_VALUE);
+  const [kanaY, kanaH] = ROWS.kana;
+  circleSex(doc, p.sex, SPLIT + RW, kanaY, RIGHT - SPLIT - RW, kanaH);
+
+  const nameY = ROWS.name[0];
+  fittedLine(doc, fontFor(fonts, p.name, 'mincho'), 15, 8, p.name, LEFT + LW + 6, nameY + 8, LEFT_VALUE);
+  const birth = bothCalendars(p.birthDate);
+  const cut = birth.indexOf('（');
+  line(doc, 'mincho', 9, cut > 0 ? birth.slice(0, cut) : birth, SPLIT + RW + 6, nameY + 5);
+  if (cut > 0) line(doc, 'mincho', 9, birth.slice(cut), SPLIT + RW + 2, nameY + 18);
+
+  const gY = ROWS.guardian[0];
+  if (p.guardianName) fittedLine(doc, fontFor(fonts, p.guardianName, 'mincho'), 11, 7, p.guardianName, LEFT + LW + 6, gY + 6, LEFT_VALUE);
+  line(doc, 'mincho', 9, ageText(p.birthDate, info.issuedOn), SPLIT + RW + 6, gY + 3);
+  line(doc, 'mincho', 6.5, `（${bothCalendars(info.issuedOn).split('（')[0] ?? ''}現在）`, SPLIT + RW + 6, gY + 13);
+  if (item.ticket) line(doc, 'gothic', 10, item.ticket.ticketNumber, SPLIT + RW + 6, ROWS.ticket[0] + 5);
 
   const footer = `${info.municipalityName}\u3000宛名番号 ${p.addressNumber}`;
   line(doc, fontFor(fonts, footer, 'gothic'), 7, footer, LEFT, A4.height - 22, { color: '#444444' });
   line(doc, 'gothic', 7, `発行 ${info.issuedOn}`, LEFT, A4.height - 22, { width: WIDTH, align: 'right', color: '#444444' });
 }
 
-function drawSex(doc: Doc, sex: 'M' | 'F', x: number, y: number, width: number, height: number): void {
-  // 男 ・ 女 with the person's one circled, as on the paper form.
+// 男 ・ 女, with the person's one circled as on the paper form.
+const sexX = (x: number, width: number, sex: 'M' | 'F'): number => x + width / 2 + (sex === 'M' ? -22 : 22);
+
+function drawSexChoices(doc: Doc, x: number, y: number, width: number, height: number): void {
   const cy = y + height / 2;
-  const mx = x + width / 2 - 22;
-  const fx = x + width / 2 + 22;
-  line(doc, 'mincho', 9, '男', mx - 4.5, cy - 5);
+  line(doc, 'mincho', 9, '男', sexX(x, width, 'M') - 4.5, cy - 5);
   line(doc, 'mincho', 9, '・', x, cy - 5, { width, align: 'center' });
-  line(doc, 'mincho', 9, '女', fx - 4.5, cy - 5);
-  doc.lineWidth(0.7).circle(sex === 'M' ? mx : fx, cy - 0.5, 6.5).stroke('#000000');
+  line(doc, 'mincho', 9, '女', sexX(x, width, 'F') - 4.5, cy - 5);
+}
+
+function circleSex(doc: Doc, sex: 'M' | 'F', x: number, y: number, width: number, height: number): void {
+  doc.lineWidth(0.7).circle(sexX(x, width, sex), y + height / 2 - 0.5, 6.5).stroke('#000000');
 }
 
 function drawQuestions(doc: Doc, top: number, child: boolean): number {
