@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailingItem, PrintedFile } from '../../src/documents/mailing.ts';
@@ -12,6 +12,9 @@ import { inPostcodeOrder, MailingInputError } from '../../src/documents/mailing-
 import { printMailingBatch, renderReferralLetter } from '../../src/documents/print-batch.ts';
 import { QR_SIDE, stickerOrigin } from '../../src/documents/ticket-stickers.ts';
 import { sampleInfo, sampleItems, SPECIAL_PERSONS } from './sample-mailing.ts';
+
+// jsqr is CommonJS whose typings declare an ES default export: the function is module.exports.default
+const jsQR = (jsQRModule as unknown as { default: typeof jsQRModule.default }).default;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sesshu-print-'));
 const ITEMS = 30;
