@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailingItem, PrintedFile } from '../../src/documents/mailing.ts';
 import { inPostcodeOrder, MailingInputError } from '../../src/documents/mailing-order.ts';
 import { printMailingBatch, renderReferralLetter } from '../../src/documents/print-batch.ts';
+import { renderVaccinationRecord } from '../../src/documents/vaccination-record.ts';
 import { QR_SIDE, stickerOrigin } from '../../src/documents/ticket-stickers.ts';
 import { sampleInfo, sampleItems, SPECIAL_PERSONS } from './sample-mailing.ts';
 
@@ -177,6 +178,17 @@ describe('renderReferralLetter', () => {
     const t = text(f);
     for (const s of ['予防接種実施依頼書', 'さくら健第123号', '令和7年5月20日', '新潟県弥彦村長', '弥彦 太郎', 'さくら市長', '𠮷田 太郎', 'ヨシダ タロウ', '里帰り出産のため', '高齢者肺炎球菌', '第1回', '貴村', '本市']) {
       expect(t).toContain(s);
+    }
+  });
+});
+
+describe('renderVaccinationRecord with the shared font cache', () => {
+  it('still prints an IPAmj name, twice in a process', async () => {
+    const data = { municipalityName: 'さくら市', name: '𠮷田 太郎', kana: 'ヨシダ タロウ', birthDate: '1958-03-01', address: null, issuedOn: '2025-04-01', doses: [] };
+    for (const n of [1, 2]) {
+      const f = path.join(tmp, `record-${n}.pdf`);
+      fs.writeFileSync(f, await renderVaccinationRecord(data));
+      expect(text(f)).toContain('𠮷田 太郎');
     }
   });
 });
