@@ -61,10 +61,10 @@ const report = (m: Measured, perPage = 1): Record<string, number> => ({
   bytesPerPage: Math.round(m.bytes / Math.max(1, m.pages)),
 });
 
-async function one(name: string, draw: (w: PdfFileWriter) => void, info: MailingBatchInfo): Promise<{ pages: number; bytes: number }> {
+async function one(name: string, draw: (w: PdfFileWriter) => Promise<void>, info: MailingBatchInfo): Promise<{ pages: number; bytes: number }> {
   const file = path.join(dir, `${name}.pdf`);
   const w = openPdfFile(file, { title: name, author: info.municipalityName, issuedOn: info.issuedOn }, fonts);
-  draw(w);
+  await draw(w);
   const pages = await w.finish();
   return { pages, bytes: fs.statSync(file).size };
 }

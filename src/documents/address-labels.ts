@@ -30,15 +30,15 @@ export const LABEL_SHEETS: Record<12 | 24, LabelSheet> = {
 };
 
 /** Draws persons' labels in the order given (the caller sorts by postcode). */
-export function renderAddressLabels(w: PdfFileWriter, persons: readonly MailingAddressee[], perSheet: 12 | 24, fonts: FontFiles): void {
+export async function renderAddressLabels(w: PdfFileWriter, persons: readonly MailingAddressee[], perSheet: 12 | 24, fonts: FontFiles): Promise<void> {
   const sheet = LABEL_SHEETS[perSheet];
-  persons.forEach((p, i) => {
+  for (let i = 0; i < persons.length; i++) {
     const slot = i % sheet.perSheet;
-    if (slot === 0) w.addPage();
+    if (slot === 0) await w.addPage();
     const x = sheet.left + (slot % sheet.columns) * sheet.width;
     const y = sheet.top + Math.floor(slot / sheet.columns) * sheet.height;
-    drawLabel(w.doc, p, x, y, sheet, fonts);
-  });
+    drawLabel(w.doc, persons[i] as MailingAddressee, x, y, sheet, fonts);
+  }
 }
 
 function drawLabel(doc: Doc, p: MailingAddressee, x: number, y: number, s: LabelSheet, fonts: FontFiles): void {

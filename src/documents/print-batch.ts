@@ -44,11 +44,11 @@ export async function printMailingBatch(
 
   fs.mkdirSync(outDir, { recursive: true });
   const out: PrintedFile[] = [];
-  const print = async (kind: MailingDocumentKind, draw: (w: PdfFileWriter) => void): Promise<void> => {
+  const print = async (kind: MailingDocumentKind, draw: (w: PdfFileWriter) => Promise<void>): Promise<void> => {
     const file = path.join(outDir, `${kind}.pdf`);
     const w = openPdfFile(file, { title: `${TITLES[kind]}（${info.municipalityName}）`, author: info.senderName || info.municipalityName, issuedOn: info.issuedOn }, fonts);
     try {
-      draw(w);
+      await draw(w);
       out.push({ kind, path: file, pages: await w.finish() });
     } catch (e) {
       w.abort();

@@ -44,11 +44,11 @@ const QUESTIONS: Question[] = [
 const Q_SIZE = 8;
 const Q_LINE = 11.5;
 
-export function renderQuestionnaires(w: PdfFileWriter, info: MailingBatchInfo, items: readonly MailingItem[], fonts: FontFiles): void {
+export async function renderQuestionnaires(w: PdfFileWriter, info: MailingBatchInfo, items: readonly MailingItem[], fonts: FontFiles): Promise<void> {
   // the fixed part of the form, recorded once per document for children (保護者) and for adults
   const frames = new Map<boolean, PageTemplate>();
   for (const item of items) {
-    w.addPage();
+    await w.addPage();
     const child = item.person.guardianName !== null;
     let frame = frames.get(child);
     if (!frame) {

@@ -16,7 +16,7 @@ const RIGHT = LEFT + WIDTH;
 export const ROWS_PER_LETTER = 10;
 
 /** Letters for items grouped per person (see byAddressee), one page each. */
-export function renderReminderLetters(w: PdfFileWriter, info: MailingBatchInfo, letters: readonly MailingItem[][], fonts: FontFiles): void {
+export async function renderReminderLetters(w: PdfFileWriter, info: MailingBatchInfo, letters: readonly MailingItem[][], fonts: FontFiles): Promise<void> {
   // the wording, table header, notes and sender are the same on every letter for children and
   // for adults: recorded once per document
   const frames = new Map<boolean, PageTemplate>();
@@ -24,7 +24,7 @@ export function renderReminderLetters(w: PdfFileWriter, info: MailingBatchInfo, 
     const child = items[0]?.person.guardianName != null;
     // a person with more doses due than the table holds gets a further page, never a cut list
     for (let i = 0; i < items.length; i += ROWS_PER_LETTER) {
-      w.addPage();
+      await w.addPage();
       let frame = frames.get(child);
       if (!frame) {
         frame = recordTemplate(w.doc, (doc) => drawFrame(doc, info, child, fonts));

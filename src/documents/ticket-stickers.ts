@@ -24,12 +24,12 @@ export function stickerOrigin(i: number): { x: number; y: number } {
   return { x: STICKER.left + (slot % STICKER.columns) * STICKER.width, y: STICKER.top + Math.floor(slot / STICKER.columns) * STICKER.height };
 }
 
-export function renderTicketStickers(w: PdfFileWriter, info: MailingBatchInfo, items: readonly MailingItem[], fonts: FontFiles): void {
+export async function renderTicketStickers(w: PdfFileWriter, info: MailingBatchInfo, items: readonly MailingItem[], fonts: FontFiles): Promise<void> {
   let i = 0;
   for (const item of items) {
     if (!item.ticket) continue;
     if (i % STICKERS_PER_SHEET === 0) {
-      w.addPage();
+      await w.addPage();
       drawCutGuides(w.doc);
     }
     const { x, y } = stickerOrigin(i);
