@@ -22,7 +22,8 @@ export interface PageTemplate {
   form: PDFKit.PDFKitReference;
 }
 
-let templateCount = 0;
+/** Templates per document: names are numbered within a document so that output is reproducible. */
+const templateCounts = new WeakMap<Doc, number>();
 
 /** Records draw() into a new Form XObject the size of the current page (call right after addPage). */
 export function recordTemplate(doc: Doc, draw: (doc: Doc) => void): PageTemplate {
@@ -42,7 +43,9 @@ export function recordTemplate(doc: Doc, draw: (doc: Doc) => void): PageTemplate
   }
   form.end(null);
   resources.end(null);
-  return { name: `Tpl${++templateCount}`, form };
+  const n = (templateCounts.get(doc) ?? 0) + 1;
+  templateCounts.set(doc, n);
+  return { name: `Tpl${n}`, form };
 }
 
 /** Draws the template on the current page, under whatever is drawn after it. */

@@ -131,6 +131,12 @@ describe('printMailingBatch', () => {
     expect(codes).toEqual([...codes].sort());
   });
 
+  it('prints the same bytes when the same batch is printed again', async () => {
+    const again = await printMailingBatch(sampleInfo('notice'), sampleItems(5), path.join(tmp, 'again-1'));
+    const twice = await printMailingBatch(sampleInfo('notice'), sampleItems(5), path.join(tmp, 'again-2'));
+    again.forEach((f, i) => expect(fs.readFileSync(f.path).equals(fs.readFileSync(twice[i]?.path as string))).toBe(true));
+  });
+
   it('refuses a bad item before writing anything, naming the item', async () => {
     const bad = sampleItems(3);
     const third = bad[2] as MailingItem;
