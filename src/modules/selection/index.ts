@@ -7,3 +7,4 @@ export {
   type BatchDetail, type BatchKind, type BatchSummary, type CreateBatchResult, type ReissueInput, type ReissueReason, type ReissueResult,
 } from './batches.ts';
 export { issueReferral, listReferrals, referralLetterData, type ReferralInput, type ReferralRecord } from './referrals.ts';
+export { printBatch, referralLetterPdf, type PrintProgress } from './print.ts';

@@ -4,7 +4,8 @@
 // exclusions, the moved-in list, batches that never mail the same dose twice, reissue that voids
 // and renumbers, 実施依頼書, tenant separation and refusal without selection.run (audited).
 // controls: AC-01, LOG-01, TEN-01, DATA-02
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { MailingBatchInfo, MailingItem, ReferralLetterData } from '../../../src/documents/mailing.ts';
 import type { Database } from '../../../src/db/client.ts';
 import { withTenantScope } from '../../../src/db/scoped.ts';
 import { formatIsoDate, parseIsoDate } from '../../../src/domain/dates.ts';
@@ -17,7 +18,7 @@ import { importResidents } from '../../../src/modules/residents/import-service.t
 import { scheduleEngine } from '../../../src/modules/schedule/contract.ts';
 import {
   batchPrintInfo, batchPrintItems, createBatch, getBatch, issueReferral, listBatches, listReferrals, OVERDUE_AFTER_DAYS, previewSelection,
-  reissue, runSelection, type SelectionRow,
+  printBatch, referralLetterPdf, reissue, runSelection, type SelectionRow,
 } from '../../../src/modules/selection/index.ts';
 import { createTenant } from '../../../src/modules/tenants/service.ts';
 import { consoleActor } from '../../../src/security/actor.ts';
@@ -26,6 +27,21 @@ import { ephemeralKeyring } from '../../../src/security/keyring.ts';
 import { createVault } from '../../../src/security/vault.ts';
 import { auditRows, testScope } from '../../support/actors.ts';
 import { testEngines } from '../../support/engines.ts';
+
+// The renderers are another module's work: this side is tested up to the call.
+const printed = vi.hoisted(() => ({ batches: [] as Array<{ info: unknown; items: unknown[]; outDir: string; options: unknown }>, letters: [] as unknown[] }));
+vi.mock('../../../src/documents/print-batch.ts', () => ({
+  printMailingBatch: async (info: unknown, items: AsyncIterable<unknown>, outDir: string, options: unknown) => {
+    const list: unknown[] = [];
+    for await (const i of items) list.push(i);
+    printed.batches.push({ info, items: list, outDir, options });
+    return [{ kind: 'labels', path: `${outDir}/labels.pdf`, pages: 1 }];
+  },
+  renderReferralLetter: async (data: unknown) => {
+    printed.letters.push(data);
+    return Buffer.from('%PDF-');
+  },
+}));
 
 const DEMO = '990019';
 const OTHER = '152226';
@@ -182,21 +198,21 @@ describe.each(testEngines)('selection and mailings on $name', (engine) => {
     expect(detail.criteria).toMatchObject({ asOf: AS_OF, vaccines: criteria.vaccines });
     expect((await listBatches(db, officer)).map((x) => x.id)).toEqual(expect.arrayContaining([b.id, again.id, reminder.id]));
 
-    const printed = [];
-    for await (const item of batchPrintItems(db, officer, b.id)) printed.push(item);
+    const printedList: MailingItem[] = [];
+    for await (const item of batchPrintItems(db, officer, b.id)) printedList.push(item);
     const printedAgain = [];
     for await (const item of batchPrintItems(db, officer, b.id)) printedAgain.push(item);
-    expect(printedAgain).toEqual(printed);
-    expect(printed).toHaveLength(b.items);
-    const order = printed.map((i) => [i.person.postcode ?? '9999999', i.person.address, i.person.addressNumber.padStart(15, '0')].join('\u0001'));
+    expect(printedAgain).toEqual(printedList);
+    expect(printedList).toHaveLength(b.items);
+    const order = printedList.map((i) => [i.person.postcode ?? '9999999', i.person.address, i.person.addressNumber.padStart(15, '0')].join('\u0001'));
     expect(order).toEqual([...order].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
-    for (const i of printed) {
+    for (const i of printedList) {
       expect(i.ticket?.kind).toBe('1');
       expect(parseOcrLine(i.ticket?.ocrLine as string, DEMO)).toMatchObject({ ok: true, ticketNumber: i.ticket?.ticketNumber, doseNumber: i.doseNumber });
       expect(i.vaccineName).not.toBe('');
     }
     // Children's letters go to an adult of their household.
-    const child = printed.find((i) => i.person.birthDate > '2023-01-01');
+    const child = printedList.find((i) => i.person.birthDate > '2023-01-01');
     expect(child?.person.guardianName).toEqual(expect.any(String));
     const [g] = await sql<{ ok: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM persons c JOIN persons g ON g.household_number = c.household_number
@@ -216,6 +232,12 @@ describe.each(testEngines)('selection and mailings on $name', (engine) => {
     )).rejects.toThrow(/mailing_items_once|duplicate|unique/);
     const info = await batchPrintInfo(db, officer, b.id);
     expect(info).toMatchObject({ batchId: b.id, kind: 'notice', municipalityCode: DEMO, municipalityName: 'さくら市（デモ）' });
+    // printBatch hands the renderer exactly these items, in this order, with the options given.
+    const files = await printBatch(db, officer, b.id, '/tmp/out', { labelsPerSheet: 24 });
+    expect(files).toHaveLength(1);
+    const call = printed.batches.at(-1) as { info: MailingBatchInfo; items: MailingItem[]; outDir: string; options: unknown };
+    expect(call).toMatchObject({ info, outDir: '/tmp/out', options: { labelsPerSheet: 24 } });
+    expect(call.items).toEqual(printedList);
   });
 
   it('reissues lost papers with a new number and voids the old ticket; a moved-in person gets 券種 3', async () => {
@@ -268,6 +290,12 @@ describe.each(testEngines)('selection and mailings on $name', (engine) => {
     const b = await issueReferral(db, officer, { ...base, replaces: a.id, reason: '紛失による再発行' });
     expect([a.letterNumber, b.letterNumber]).toEqual(['健第1号', '健第2号']);
     expect(b.replaces).toBe(a.id);
+    await referralLetterPdf(db, officer, b.id, { fromMayorName: 'さくら 太郎' });
+    expect(printed.letters.at(-1) as ReferralLetterData).toMatchObject({
+      letterNumber: '健第2号', issuedOn: AS_OF, fromMunicipalityName: 'さくら市（デモ）', fromMayorName: 'さくら 太郎', toMunicipalityName: '上越市',
+      toMayorName: '上越 一郎', stayAddress: base.stayAddress, reason: '紛失による再発行', vaccineName: expect.any(String), doseNumber: 1, validUntil: '2026-03-31',
+      person: { addressNumber: base.addressNumber },
+    });
     expect((await listReferrals(db, officer, { addressNumber: base.addressNumber })).map((r) => r.id)).toEqual([b.id, a.id]);
     await expect(issueReferral(db, officer, { ...base, validUntil: '2025-01-01' })).rejects.toThrow(/validUntil/);
     await expect(issueReferral(db, officer, { ...base, stayAddress: '' })).rejects.toThrow(/stayAddress/);
