@@ -23,6 +23,8 @@ export interface SelectionHooks {
   /** Called once with the number of residents the scan will read (for a progress bar). */
   onStart?: (total: number) => void;
   onProgress?: (scanned: number) => void;
+  /** Residents per page (default PAGE_SIZE); tests use small pages to cross page boundaries. */
+  pageSize?: number;
 }
 
 export function criteriaJson(c: SelectionCriteria): JsonObject {
@@ -42,7 +44,7 @@ export async function runSelection(
   return perform(db, actor, { permission: 'selection.run', action: 'selection.run', detail: { criteria: criteriaJson(criteria) } }, async ({ tx, note }) => {
     hooks.onStart?.(await countScanned(tx, criteria));
     const s = { scanned: 0, rows: 0, persons: 0, movedIn: 0, problems: 0 };
-    for await (const page of scanSelection(tx, criteria)) {
+    for await (const page of scanSelection(tx, criteria, hooks.pageSize)) {
       s.scanned = page.scanned;
       s.rows += page.rows.length;
       s.persons += new Set(page.rows.map((r) => r.personId)).size; // pages never split a person
