@@ -9,6 +9,7 @@ import { registerResidentCommands } from './modules/residents/cli.ts';
 import { registerDemoGenerateCommand } from './modules/residents/cli-generate.ts';
 import { registerTicketCommands } from './modules/records/ticket-cli.ts';
 import { registerScheduleCommands } from './modules/schedule/cli.ts';
+import { registerSelectionCommands } from './modules/selection/cli.ts';
 import { registerTenantCommands } from './modules/tenants/cli.ts';
 import { registerSecurityCommands } from './security/cli.ts';
 import { registerServeCommand } from './web/cli.ts';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerScheduleCommands(program);
   registerTicketCommands(program);
   registerRecordCommands(program);
+  registerSelectionCommands(program);
   registerCoverageCommand(program);
   const demo = registerDemoCommands(program);
   registerDemoGenerateCommand(demo);
