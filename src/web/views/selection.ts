@@ -89,7 +89,7 @@ function rowsTable(ctx: ViewContext, rows: readonly SelectionRow[], caption: str
   <th scope="col">${say(ctx, '生年月日', 'Birth date')}</th><th scope="col">${say(ctx, '地区', 'District')}</th>
   <th scope="col">${say(ctx, 'ワクチン', 'Vaccine')}</th><th scope="col">${say(ctx, '回数', 'Dose')}</th>
   <th scope="col">${say(ctx, '接種期間', 'Window')}</th><th scope="col">${say(ctx, '理由', 'Reason')}</th></tr></thead>
-<tbody>${rows.slice(0, SHOWN_ROWS).map((r) => html`<tr><td>${r.addressNumber}</td><th scope="row">${r.name}</th><td class="nowrap">${r.birthDate}</td>
+<tbody>${rows.slice(0, SHOWN_ROWS).map((r) => html`<tr><td>${r.addressNumber}</td><th scope="row" class="nowrap">${r.name}</th><td class="nowrap">${r.birthDate}</td>
   <td>${r.district}</td><td>${names.get(r.vaccine) ?? r.vaccine}</td><td>${r.dose}</td>
   <td class="nowrap">${r.from ?? ''} – ${r.until ?? ''}</td><td>${say(ctx, ...REASONS[r.reason])}</td></tr>`)}</tbody></table></div>
 ${rows.length > SHOWN_ROWS ? html`<p class="muted">${say(ctx, `先頭の${SHOWN_ROWS}件を表示しています。全件は発送バッチまたは CLI（sesshu selection run）で出力してください。`, `Showing the first ${SHOWN_ROWS}. Create a batch or use the CLI (sesshu selection run) for the full list.`)}</p>` : ''}`;
