@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli/errors.ts';
 import { registerDbCommands } from './db/cli.ts';
+import { registerCoverageCommand } from './modules/coverage/cli.ts';
 import { registerDemoCommands } from './modules/demo/cli.ts';
 import { registerDemoDosesCommand, registerRecordCommands } from './modules/records/cli.ts';
 import { registerResidentCommands } from './modules/residents/cli.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerTicketCommands(program);
   registerRecordCommands(program);
   registerSelectionCommands(program);
+  registerCoverageCommand(program);
   const demo = registerDemoCommands(program);
   registerDemoGenerateCommand(demo);
   registerDemoDosesCommand(demo);

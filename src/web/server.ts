@@ -25,6 +25,7 @@ import { sendPage, viewContext } from './request-context.ts';
 import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
+import { registerCoverageRoutes } from './routes/coverage.ts';
 import { registerHomeRoutes } from './routes/home.ts';
 import { registerRecordDocumentRoutes } from './routes/record-documents.ts';
 import { registerRecordRoutes } from './routes/records.ts';
@@ -164,6 +165,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerRecordDocumentRoutes(app, services);
   registerRecordRoutes(app, services);
   registerResidentRoutes(app, services, { maxUploadBytes });
+  registerCoverageRoutes(app, services);
   const origin = opts.origin ?? (() => localOrigin(3000));
   registerWebAuthnRoutes(app, services, { relyingParty: () => relyingPartyFor(origin()) });
 
