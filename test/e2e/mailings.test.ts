@@ -97,6 +97,22 @@ describe('selection, mailing batch PDFs and coverage in Chromium', () => {
     for (const text of [ticketText, questionnaires]) for (const mn of myNumbers) expect(text.includes(mn)).toBe(false);
   });
 
+  it('shows coverage with SVG charts, and the residents behind a count', async () => {
+    await page.goto(`${demo.url}coverage`);
+    expect(await page.locator('table.cov-table').count()).toBeGreaterThan(0);
+    await page.selectOption('#vaccine', 'mr');
+    await page.click('form.filter-form button[type=submit]');
+    await page.waitForSelector('svg');
+    expect(await page.locator('main svg').count()).toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'coverage-ja.png'), fullPage: true });
+    const link = page.locator('a[href^="/coverage/persons"]').first();
+    const expected = Number((await link.textContent())?.replace(/,/g, ''));
+    expect(expected).toBeGreaterThan(0);
+    await link.click();
+    await page.waitForURL(/\/coverage\/persons/);
+    expect(await page.locator('main table tbody tr').count()).toBe(Math.min(expected, 50));
+  });
+
   it('sent no page with a My Number', () => {
     expect(bodies.length).toBeGreaterThan(3);
     for (const body of bodies) for (const m of body.matchAll(/(?<![0-9])[0-9]{12}(?![0-9])/g)) expect(myNumbers.has(m[0])).toBe(false);
