@@ -31,6 +31,7 @@ import { registerRecordDocumentRoutes } from './routes/record-documents.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerResidentRoutes } from './routes/residents.ts';
 import { registerScheduleRoutes } from './routes/schedule.ts';
+import { registerSelectionRoutes } from './routes/selection.ts';
 import { registerVenueRoutes } from './routes/venue.ts';
 import { registerWebAuthnRoutes } from './routes/webauthn.ts';
 import { layout, messageBox } from './views/layout.ts';
@@ -159,6 +160,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerAuditRoutes(app, services);
   registerAccountRoutes(app, services);
   registerScheduleRoutes(app);
+  registerSelectionRoutes(app, services);
   registerVenueRoutes(app, services);
   registerRecordDocumentRoutes(app, services);
   registerRecordRoutes(app, services);
