@@ -2,12 +2,14 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli/errors.ts';
 import { registerDbCommands } from './db/cli.ts';
+import { registerCoverageCommand } from './modules/coverage/cli.ts';
 import { registerDemoCommands } from './modules/demo/cli.ts';
 import { registerDemoDosesCommand, registerRecordCommands } from './modules/records/cli.ts';
 import { registerResidentCommands } from './modules/residents/cli.ts';
 import { registerDemoGenerateCommand } from './modules/residents/cli-generate.ts';
 import { registerTicketCommands } from './modules/records/ticket-cli.ts';
 import { registerScheduleCommands } from './modules/schedule/cli.ts';
+import { registerSelectionCommands } from './modules/selection/cli.ts';
 import { registerTenantCommands } from './modules/tenants/cli.ts';
 import { registerSecurityCommands } from './security/cli.ts';
 import { registerServeCommand } from './web/cli.ts';
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerScheduleCommands(program);
   registerTicketCommands(program);
   registerRecordCommands(program);
+  registerSelectionCommands(program);
+  registerCoverageCommand(program);
   const demo = registerDemoCommands(program);
   registerDemoGenerateCommand(demo);
   registerDemoDosesCommand(demo);

@@ -1,5 +1,6 @@
 // Japanese fonts for PDF documents (stack-probe §2): IPAex Gothic / Mincho for text, IPAmj Mincho
-// for names that contain characters IPAex lacks (𠮷 U+20BB7 and the rest of the MJ set).
+// for names that contain characters IPAex lacks (𠮷 U+20BB7 and the rest of the MJ set), OCR-B for
+// the machine-readable line of 接種券 stickers.
 // The fonts come from Debian packages (.ci/run installs them); SESSHU_FONT_DIR overrides the
 // directory searched. Coverage is read from each font's own cmap table, so the choice is exact
 // rather than a guess by code point range.
@@ -10,12 +11,14 @@ export interface FontFiles {
   gothic: string;
   mincho: string;
   mj: string;
+  ocrb: string;
 }
 
 const WANTED: Record<keyof FontFiles, { file: string; pkg: string }> = {
   gothic: { file: 'ipaexg.ttf', pkg: 'fonts-ipaexfont-gothic (or fonts-ipaexfont)' },
   mincho: { file: 'ipaexm.ttf', pkg: 'fonts-ipaexfont-mincho (or fonts-ipaexfont)' },
   mj: { file: 'ipamjm.ttf', pkg: 'fonts-ipamj-mincho' },
+  ocrb: { file: 'OCRB.otf', pkg: 'fonts-ocr-b' },
 };
 
 export class MissingFontError extends Error {
@@ -41,7 +44,7 @@ function findFile(root: string, name: string, depth = 0): string | null {
 
 const located = new Map<string, FontFiles>();
 
-/** The three font files, or MissingFontError naming the Debian package to install. */
+/** The font files, or MissingFontError naming the Debian package to install. */
 export function locateFonts(root = process.env.SESSHU_FONT_DIR || '/usr/share/fonts'): FontFiles {
   const cached = located.get(root);
   if (cached) return cached;
@@ -53,7 +56,7 @@ export function locateFonts(root = process.env.SESSHU_FONT_DIR || '/usr/share/fo
     else missing.push(`${want.file} (apt-get install ${want.pkg})`);
   }
   if (missing.length) {
-    throw new MissingFontError(`PDF fonts not found under ${root}: ${missing.join(', ')}. Install the Debian packages fonts-ipaexfont and fonts-ipamj-mincho, or set SESSHU_FONT_DIR.`);
+    throw new MissingFontError(`PDF fonts not found under ${root}: ${missing.join(', ')}. Install the Debian packages fonts-ipaexfont, fonts-ipamj-mincho and fonts-ocr-b, or set SESSHU_FONT_DIR.`);
   }
   const files = out as FontFiles;
   located.set(root, files);
@@ -67,13 +70,25 @@ export interface Coverage {
   has(codePoint: number): boolean;
 }
 
+const bytesCache = new Map<string, Buffer>();
+
+/** A font file's bytes, read once per process (IPAmj is 46 MB: reading it per PDF cost seconds). */
+export function fontBytes(file: string): Buffer {
+  let buf = bytesCache.get(file);
+  if (!buf) {
+    buf = fs.readFileSync(file);
+    bytesCache.set(file, buf);
+  }
+  return buf;
+}
+
 const coverageCache = new Map<string, Coverage>();
 
 /** Reads a font's Unicode cmap once; has() answers whether the font maps the code point to a glyph. */
 export function fontCoverage(file: string): Coverage {
   const cached = coverageCache.get(file);
   if (cached) return cached;
-  const cov = parseCmap(fs.readFileSync(file));
+  const cov = parseCmap(fontBytes(file));
   coverageCache.set(file, cov);
   return cov;
 }
@@ -127,20 +142,27 @@ export function parseCmap(buf: Buffer): Coverage {
   const starts = ends + segX2 + 2;
   const deltas = starts + segX2;
   const rangeOffsets = deltas + segX2;
+  const segments = segX2 / 2;
   return {
     has(cp) {
       if (cp > 0xffff) return false;
-      for (let i = 0; i < segX2; i += 2) {
-        if (cp > buf.readUInt16BE(ends + i)) continue;
-        const start = buf.readUInt16BE(starts + i);
-        if (cp < start) return false;
-        const delta = buf.readUInt16BE(deltas + i);
-        const ro = buf.readUInt16BE(rangeOffsets + i);
-        if (ro === 0) return ((cp + delta) & 0xffff) !== 0;
-        const glyph = buf.readUInt16BE(rangeOffsets + i + ro + (cp - start) * 2);
-        return glyph !== 0 && ((glyph + delta) & 0xffff) !== 0;
+      // segments are sorted by end code: binary search for the first one ending at or after cp
+      let lo = 0;
+      let hi = segments - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (buf.readUInt16BE(ends + mid * 2) < cp) lo = mid + 1;
+        else hi = mid;
       }
-      return false;
+      const i = lo * 2;
+      if (cp > buf.readUInt16BE(ends + i)) return false;
+      const start = buf.readUInt16BE(starts + i);
+      if (cp < start) return false;
+      const delta = buf.readUInt16BE(deltas + i);
+      const ro = buf.readUInt16BE(rangeOffsets + i);
+      if (ro === 0) return ((cp + delta) & 0xffff) !== 0;
+      const glyph = buf.readUInt16BE(rangeOffsets + i + ro + (cp - start) * 2);
+      return glyph !== 0 && ((glyph + delta) & 0xffff) !== 0;
     },
   };
 }
@@ -154,7 +176,7 @@ export function missingGlyphs(file: string, text: string): string[] {
   const out: string[] = [];
   for (const ch of text) {
     const cp = ch.codePointAt(0) as number;
-    if (/\s/u.test(ch) || isSelector(cp)) continue;
+    if (cp < 0x80 ? cp === 0x20 || (cp >= 0x09 && cp <= 0x0d) : /\s/u.test(ch) || isSelector(cp)) continue;
     if (!cov.has(cp)) out.push(ch);
   }
   return out;

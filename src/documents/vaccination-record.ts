@@ -6,12 +6,16 @@
 import PDFDocument from 'pdfkit';
 import type { Database } from '../db/client.ts';
 import type { ScopedTx } from '../db/scoped.ts';
-import { toJapaneseEraDate } from '../domain/jp-date-parse.ts';
 import { checkPersonId, NotFoundError } from '../modules/residents/persons.ts';
 import type { Actor } from '../security/actor.ts';
 import { perform } from '../security/guard.ts';
 import type { FontFiles } from './fonts.ts';
 import { fontForName, locateFonts, missingGlyphs } from './fonts.ts';
+import { bothCalendars } from './jp-calendar.ts';
+import { registerFonts } from './pdf-fonts.ts';
+
+export { bothCalendars } from './jp-calendar.ts';
+
 
 export interface RecordDose {
   vaccineName: string;
@@ -30,15 +34,6 @@ export interface VaccinationRecordData {
   address: string | null;
   doses: RecordDose[];
   issuedOn: string;
-}
-
-/** 西暦 and 和暦, e.g. 2025年3月15日（令和7年3月15日）. */
-export function bothCalendars(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  if (!m) return iso;
-  const western = `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日`;
-  const era = toJapaneseEraDate(iso);
-  return era ? `${western}（${era}）` : western;
 }
 
 const A4 = { width: 595.28, height: 841.89 };
@@ -66,9 +61,7 @@ export async function renderVaccinationRecord(data: VaccinationRecordData, fonts
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  doc.registerFont('gothic', fonts.gothic);
-  doc.registerFont('mincho', fonts.mincho);
-  doc.registerFont('mj', fonts.mj);
+  registerFonts(doc, fonts); // cached bytes; IPAmj is parsed only when a text run needs it
   /** The given font, or IPAmj Mincho when the text has a character the IPAex font lacks. */
   const fontFor = (text: string, base: 'gothic' | 'mincho'): string => (missingGlyphs(base === 'gothic' ? fonts.gothic : fonts.mincho, text).length ? 'mj' : base);
   const right = A4.width - MARGIN;

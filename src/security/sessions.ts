@@ -24,6 +24,8 @@ export interface SessionPolicy {
   absoluteHours: number;
 }
 
+export type SecondFactorResult = 'ok' | 'invalid' | 'locked';
+
 export const DEFAULT_SESSION_POLICY: SessionPolicy = { maxFailedAttempts: 5, lockoutMinutes: 15, idleMinutes: 30, absoluteHours: 12 };
 
 export interface SessionDeps {
@@ -125,7 +127,9 @@ export function createSessionService(deps: SessionDeps) {
         if (lock) await appendAudit(tx, accountWho, { action: 'account.lockout', result: 'ok', detail: { minutes: policy.lockoutMinutes } }, at);
         return { ok: false, reason: lock ? 'locked' : 'invalid' } as const;
       }
-      await tx.query('UPDATE staff_accounts SET failed_attempts = 0, locked_until = NULL WHERE id = $1', [account.id]);
+      // Failures are cleared when the whole sign-in succeeds (activateSession), not after the password
+      // alone, so second-factor guesses keep counting across fresh password sign-ins. control: AUTH-04
+      await tx.query('UPDATE staff_accounts SET locked_until = NULL WHERE id = $1', [account.id]);
       const passwordPolicy = await passwordPolicyFor(tx, code.code);
       const stage: SessionStage =
         account.must_change_password || isExpired(account.password_changed_at, at, passwordPolicy)
@@ -283,8 +287,28 @@ export function createSessionService(deps: SessionDeps) {
     });
   }
 
+  /**
+   * A wrong second factor counts towards lockout like a wrong password: otherwise whoever holds a
+   * password could guess codes, signing in again whenever the session is refused. Reaching the
+   * limit locks the account and ends this half-signed-in session. control: AUTH-04, LOG-02
+   */
+  async function countSecondFactorFailure(tx: ScopedTx, s: ResolvedSession, who: AuditWho, at: Date): Promise<boolean> {
+    const [row] = await tx.query<{ failed_attempts: number }>(
+      'UPDATE staff_accounts SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts',
+      [s.actor.userId],
+    );
+    if (!row || row.failed_attempts < policy.maxFailedAttempts) return false;
+    await tx.query('UPDATE staff_accounts SET failed_attempts = 0, locked_until = $2 WHERE id = $1', [
+      s.actor.userId,
+      new Date(at.getTime() + policy.lockoutMinutes * 60_000),
+    ]);
+    await tx.query('UPDATE staff_sessions SET revoked_at = $2 WHERE token_hash = $1', [s.tokenHash, at]);
+    await appendAudit(tx, who, { action: 'account.lockout', result: 'ok', detail: { minutes: policy.lockoutMinutes, factor: 'totp' } }, at);
+    return true;
+  }
+
   /** Checks a TOTP code (enrolment or sign-in); success makes the session active. */
-  async function verifySecondFactor(s: ResolvedSession, token: string): Promise<boolean> {
+  async function verifySecondFactor(s: ResolvedSession, token: string): Promise<SecondFactorResult> {
     const at = now();
     return inSession(s, async (tx, who) => {
       const [row] = await tx.query<{ pending_totp_secret: string | null; totp_secret: string | null; totp_last_step: number | null }>(
@@ -293,16 +317,16 @@ export function createSessionService(deps: SessionDeps) {
           WHERE s.token_hash = $1 FOR UPDATE OF a`,
         [s.tokenHash],
       );
-      if (!row) return false;
+      if (!row) return 'invalid';
       const enrolling = s.stage === 'totp_enrol';
       const envelope = enrolling ? row.pending_totp_secret : row.totp_secret;
-      if (!envelope) return false;
+      if (!envelope) return 'invalid';
       const aad = enrolling ? { personId: s.tokenHash, column: 'pending_totp_secret' } : { personId: s.actor.userId, column: 'totp_secret' };
       const secret = await vault.decrypt(tx, s.actor.municipalityCode, envelope, aad);
       const check = verifyTotp({ secret, token, now: at, lastUsedStep: row.totp_last_step });
       if (!check.ok) {
         await appendAudit(tx, who, { action: enrolling ? 'totp.enrol' : 'login.totp', result: 'failed', detail: { why: check.reason } }, at);
-        return false;
+        return (await countSecondFactorFailure(tx, s, who, at)) ? 'locked' : 'invalid';
       }
       const stored = enrolling
         ? await vault.encrypt(tx, s.actor.municipalityCode, secret, { personId: s.actor.userId, column: 'totp_secret' })
@@ -310,7 +334,7 @@ export function createSessionService(deps: SessionDeps) {
       await tx.query('UPDATE staff_accounts SET totp_secret = $2, totp_last_step = $3 WHERE id = $1', [s.actor.userId, stored, check.timeStep]);
       if (enrolling) await appendAudit(tx, who, { action: 'totp.enrol', result: 'ok' }, at);
       await activateSession(tx, s, who, at, 'totp');
-      return true;
+      return 'ok';
     });
   }
 
@@ -352,7 +376,7 @@ export async function activateSession(tx: ScopedTx, s: ResolvedSession, who: Aud
     [s.tokenHash, at],
   );
   if (updated.length !== 1) throw new Error('only a session waiting for its second factor can become active');
-  await tx.query('UPDATE staff_accounts SET last_login_at = $2 WHERE id = $1', [s.actor.userId, at]);
+  await tx.query('UPDATE staff_accounts SET last_login_at = $2, failed_attempts = 0 WHERE id = $1', [s.actor.userId, at]);
   await appendAudit(tx, who, { action: 'login.ok', result: 'ok', detail: { factor } }, at);
 }
 

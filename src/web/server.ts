@@ -25,11 +25,13 @@ import { sendPage, viewContext } from './request-context.ts';
 import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
+import { registerCoverageRoutes } from './routes/coverage.ts';
 import { registerHomeRoutes } from './routes/home.ts';
 import { registerRecordDocumentRoutes } from './routes/record-documents.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerResidentRoutes } from './routes/residents.ts';
 import { registerScheduleRoutes } from './routes/schedule.ts';
+import { registerSelectionRoutes } from './routes/selection.ts';
 import { registerVenueRoutes } from './routes/venue.ts';
 import { registerWebAuthnRoutes } from './routes/webauthn.ts';
 import { layout, messageBox } from './views/layout.ts';
@@ -158,10 +160,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerAuditRoutes(app, services);
   registerAccountRoutes(app, services);
   registerScheduleRoutes(app);
+  registerSelectionRoutes(app, services);
   registerVenueRoutes(app, services);
   registerRecordDocumentRoutes(app, services);
   registerRecordRoutes(app, services);
   registerResidentRoutes(app, services, { maxUploadBytes });
+  registerCoverageRoutes(app, services);
   const origin = opts.origin ?? (() => localOrigin(3000));
   registerWebAuthnRoutes(app, services, { relyingParty: () => relyingPartyFor(origin()) });
 

@@ -10,7 +10,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MUNICIPALITY } from '../../src/domain/municipality-code.ts';
-import { DEMO_POPULATION } from '../../src/modules/demo/setup.ts';
+import { DEMO_POPULATION, demoCityOptions } from '../../src/modules/demo/setup.ts';
 import { confirmedHistories, personFacts } from '../../src/modules/records/dose-store.ts';
 import { createCityGenerator } from '../../src/modules/residents/generator.ts';
 import { scheduleEngine, todayInJapan } from '../../src/modules/schedule/contract.ts';
@@ -91,7 +91,7 @@ async function chooseFixture(dataDir: string): Promise<Fixture> {
 
 /** The demo city as src/modules/demo/setup.ts generates it: 宛名番号 → name, and every My Number. */
 function demoCity(): { names: Map<string, string>; myNumbers: Set<string> } {
-  const gen = createCityGenerator({ population: DEMO_POPULATION, seed: 'sesshu-demo', asOf: '2025-04-01', years: 0, dirty: false, municipality: DEMO_MUNICIPALITY.code, cp932: false });
+  const gen = createCityGenerator(demoCityOptions());
   const col = (name: string): number => gen.header.indexOf(name);
   const [addr, name, mn] = [col('宛名番号'), col('氏名'), col('個人番号')];
   const names = new Map<string, string>();

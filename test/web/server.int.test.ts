@@ -6,7 +6,7 @@ import { bootstrapAdmin } from '../../src/security/accounts.ts';
 import { verifyAuditLog } from '../../src/security/audit-verify.ts';
 import { generateTotp } from '../../src/security/totp.ts';
 import type { TestApp } from '../support/app.ts';
-import { addTenant, Client, createTestApp, NEW_PASSWORD, signInNewAdmin } from '../support/app.ts';
+import { addTenant, Client, createTestApp, NEW_PASSWORD, signInNew, signInNewAdmin } from '../support/app.ts';
 import { testEngines } from '../support/engines.ts';
 
 const A = '152226';
@@ -110,8 +110,31 @@ describe.each(testEngines)('web server on $name', (engine) => {
     expect(s1?.stage).toBe('totp');
     expect(s2?.stage).toBe('totp');
     const code = generateTotp(await readTotpSecret(t, A), now());
-    expect(await t.services.sessions.verifySecondFactor(s1!, code)).toBe(true);
-    expect(await t.services.sessions.verifySecondFactor(s2!, code)).toBe(false);
+    expect(await t.services.sessions.verifySecondFactor(s1!, code)).toBe('ok');
+    expect(await t.services.sessions.verifySecondFactor(s2!, code)).toBe('invalid');
+  });
+
+  // control: AUTH-04 — wrong one-time codes lock the account too, even across fresh password sign-ins.
+  it('locks an account after five wrong second-factor codes', async () => {
+    const guesser = await bootstrapAdmin(t.db, A, { loginId: 'guesser', displayName: '推測 次郎' });
+    await signInNew(new Client(t.app), A, 'guesser', guesser.oneTimePassword, now);
+    const passwordStep = async (): Promise<Client> => {
+      const client = new Client(t.app);
+      const res = await client.postForm('/login', { municipalityCode: A, loginId: 'guesser', password: NEW_PASSWORD }, '/login');
+      expect(res.headers.location).toBe('/totp');
+      return client;
+    };
+    const first = await passwordStep();
+    for (let i = 0; i < 3; i++) expect((await first.postForm('/totp', { code: '000000' }, '/totp')).statusCode).toBe(400);
+    // Signing in again with the right password does not wipe the count.
+    const second = await passwordStep();
+    expect((await second.postForm('/totp', { code: '000000' }, '/totp')).statusCode).toBe(400);
+    const locked = await second.postForm('/totp', { code: '000000' }, '/totp');
+    expect(locked.statusCode).toBe(401);
+    expect(locked.body).toContain('ロック');
+    expect((await second.get('/totp')).headers.location).toBe('/login');
+    // Locked: even the right password is refused now.
+    expect(await t.services.sessions.login({ municipalityCode: A, loginId: 'guesser', password: NEW_PASSWORD, terminalId: 't' })).toEqual({ ok: false, reason: 'locked' });
   });
 
   // control: LOG-02, LOG-03 — sign-in events are chained, and the chain verifies.

@@ -4,6 +4,7 @@ import type { Runtime } from '../../runtime.ts';
 import os from 'node:os';
 import { consoleActor } from '../../security/actor.ts';
 import { bootstrapAdmin } from '../../security/accounts.ts';
+import type { CityOptions } from '../residents/generator.ts';
 import { createCityGenerator, csvLine } from '../residents/generator.ts';
 import { confirmSubmission, importClinicFile } from '../records/clinic-import.ts';
 import { ensureDemoMasters, generateDemoDoses } from '../records/demo-doses.ts';
@@ -13,6 +14,11 @@ import { createTenant, getTenant } from '../tenants/service.ts';
 
 /** Big enough to feel like a town, small enough that the first start takes seconds. */
 export const DEMO_POPULATION = 10_000;
+
+/** The demo city's generator options; tests regenerate the same people from them. */
+export function demoCityOptions(code: string = DEMO_MUNICIPALITY.code): CityOptions {
+  return { population: DEMO_POPULATION, seed: 'sesshu-demo', asOf: '2025-04-01', years: 0, dirty: false, municipality: code, cp932: false };
+}
 
 export interface DemoSetup {
   municipalityCode: string;
@@ -39,7 +45,7 @@ export async function ensureDemoTenant(rt: Runtime): Promise<DemoSetup> {
 
 /** The synthetic city of the resident issue, imported like a real register feed. */
 async function loadDemoResidents(rt: Runtime, code: string): Promise<number> {
-  const gen = createCityGenerator({ population: DEMO_POPULATION, seed: 'sesshu-demo', asOf: '2025-04-01', years: 0, dirty: false, municipality: code, cp932: false });
+  const gen = createCityGenerator(demoCityOptions(code));
   const lines = [csvLine(gen.header)];
   for (const row of gen.fullRows()) lines.push(csvLine(row));
   const outcome = await importResidents(

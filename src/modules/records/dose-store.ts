@@ -27,12 +27,16 @@ export interface NewDose extends DoseFacts {
 
 export type DoseSource = 'entry' | 'clinic_file' | 'venue' | 'migration';
 
-/** The confirmed, not deleted doses of each person, oldest first, as the schedule engine reads them. */
+/**
+ * The confirmed, not deleted doses of each person, oldest first, as the schedule engine reads them.
+ * The explicit char(6) tenant condition lets PostgreSQL use doses_person: the RLS policy compares
+ * municipality_code as text, which no index serves (a selection page otherwise scans every dose).
+ */
 export async function confirmedHistories(tx: ScopedTx, personIds: readonly string[]): Promise<Map<string, DoseRecord[]>> {
   const rows = await tx.query<{ person_id: string; vaccine_id: string; dose_number: number; administered_on: string; schedule_product: string | null }>(
     `SELECT d.person_id, v.vaccine_id, v.dose_number, v.administered_on, v.schedule_product
        FROM doses d JOIN dose_versions v ON v.municipality_code = d.municipality_code AND v.dose_id = d.id AND v.version = d.current_version
-      WHERE d.person_id = ANY($1::uuid[]) AND NOT d.deleted
+      WHERE d.municipality_code = app_tenant()::char(6) AND d.person_id = ANY($1::uuid[]) AND NOT d.deleted
       ORDER BY v.administered_on, v.vaccine_id, v.dose_number`,
     [personIds],
   );

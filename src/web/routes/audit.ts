@@ -214,9 +214,9 @@ export function registerAuditRoutes(app: FastifyInstance, services: Services, op
   });
 }
 
-export function sendCsv(reply: FastifyReply, filename: string, csv: string): FastifyReply {
+export function sendCsv(reply: FastifyReply, filename: string, csv: string | Buffer, charset: 'utf-8' | 'shift_jis' = 'utf-8'): FastifyReply {
   return reply
-    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-type', `text/csv; charset=${charset}`)
     .header('content-disposition', `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/gu, '_')}"`)
     .header('cache-control', 'no-store')
     .send(csv);

@@ -1,5 +1,5 @@
 // Sign-in flow over HTTP. The rules (lockout, stages, audit) live in security/sessions.ts.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../app.ts';
 import type { ResolvedSession } from '../../security/sessions.ts';
@@ -44,6 +44,13 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services, opt
     return reply.redirect(stageUrl[result.stage], 303);
   });
 
+  /** Too many wrong second factors: the session is revoked, so back to the sign-in page with the reason. control: AUTH-04 */
+  function lockedOut(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    reply.clearCookie(opts.sessionCookie, { path: '/' });
+    const ctx = viewContext(request, reply);
+    return sendPage(reply, loginPage(ctx, { municipalityCode: request.staff?.actor.municipalityCode ?? '', error: ctx.t('loginLocked') }), 401);
+  }
+
   app.get('/password', { schema: hidden, config: { access: 'public' } }, async (request, reply) => {
     if (!request.staff) return reply.redirect('/login');
     return sendPage(reply, passwordChangePage(viewContext(request, reply), { firstTime: request.staff.stage === 'password_change' }));
@@ -76,7 +83,9 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services, opt
     const staff = request.staff;
     if (staff?.stage !== 'totp_enrol') return reply.redirect('/login', 303);
     const code = CodeForm.safeParse(request.body);
-    if (code.success && (await sessions.verifySecondFactor(staff, code.data.code))) return reply.redirect('/', 303);
+    const result = code.success ? await sessions.verifySecondFactor(staff, code.data.code) : 'invalid';
+    if (result === 'ok') return reply.redirect('/', 303);
+    if (result === 'locked') return lockedOut(request, reply);
     const ctx = viewContext(request, reply);
     const error = ctx.locale === 'ja' ? 'コードが正しくありません。' : 'The code is not correct.';
     return sendPage(reply, totpEnrolPage(ctx, { ...(await sessions.totpEnrolment(staff)), error, extra: securityKeyEnrolSection(ctx) }), 400);
@@ -92,7 +101,9 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services, opt
     const staff = request.staff;
     if (staff?.stage !== 'totp') return reply.redirect('/login', 303);
     const code = CodeForm.safeParse(request.body);
-    if (code.success && (await sessions.verifySecondFactor(staff, code.data.code))) return reply.redirect('/', 303);
+    const result = code.success ? await sessions.verifySecondFactor(staff, code.data.code) : 'invalid';
+    if (result === 'ok') return reply.redirect('/', 303);
+    if (result === 'locked') return lockedOut(request, reply);
     const ctx = viewContext(request, reply);
     return sendPage(reply, await secondFactorPage(staff, ctx, ctx.locale === 'ja' ? 'コードが正しくありません。' : 'The code is not correct.'), 400);
   });

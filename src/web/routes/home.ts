@@ -4,7 +4,7 @@ import { sendPage, viewContext } from '../request-context.ts';
 import { layout, messageBox } from '../views/layout.ts';
 
 /** Sections whose capability is still to come: they say so instead of answering 404. */
-const UPCOMING = ['/selection', '/payments', '/linkage', '/certificates', '/statistics'];
+const UPCOMING = ['/payments', '/linkage', '/certificates'];
 
 export function registerHomeRoutes(app: FastifyInstance): void {
   app.get('/', { schema: { hide: true } }, async (request, reply) => {

@@ -13,10 +13,10 @@ import { findTicket } from '../../modules/records/tickets.ts';
 import type { PersonQuery, PersonSummary } from '../../modules/residents/persons.ts';
 import { checkPersonId, getPerson, InputError, NotFoundError, searchPersons } from '../../modules/residents/persons.ts';
 import { nextJson, todayInJapan } from '../../modules/schedule/contract.ts';
-import type { Actor, Permission } from '../../security/actor.ts';
-import { can, ForbiddenError, perform } from '../../security/guard.ts';
-import type { SafeHtml } from '../html.ts';
-import { actorOf, sendPage, viewContext } from '../request-context.ts';
+import type { Actor } from '../../security/actor.ts';
+import { can } from '../../security/guard.ts';
+import { first, localMessage, requirePermission, sendPrivate } from '../page-helpers.ts';
+import { actorOf, viewContext } from '../request-context.ts';
 import type { ViewContext } from '../view-context.ts';
 import type { ChangePageData, CheckOutcome, EntryPageData, EntryValues, FindValues, PersonSearchValues, RecordsMenu } from '../views/records.ts';
 import {
@@ -28,11 +28,6 @@ import { vaccinesForForm } from './schedule.ts';
 const hidden = { hide: true };
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function first(source: unknown, key: string, max: number): string {
-  const raw = (source as Record<string, unknown> | null | undefined)?.[key];
-  const v = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
-  return typeof v === 'string' ? v.trim().slice(0, max) : '';
-}
 
 function menuOf(actor: Actor): RecordsMenu {
   return {
@@ -42,29 +37,6 @@ function menuOf(actor: Actor): RecordsMenu {
     canCorrect: can(actor, 'dose.correct'),
     canSearch: can(actor, 'person.read'),
   };
-}
-
-/**
- * Refuses an actor without `permission` before a page does any work. The refusal goes through
- * perform(), so it is audited like any other denied operation.
- */
-async function requirePermission(deps: RecordDeps, actor: Actor, permission: Permission, action: string): Promise<void> {
-  if (can(actor, permission)) return;
-  await perform(deps.db, actor, { permission, action }, async () => undefined);
-  throw new ForbiddenError(permission); // not reached: perform refused already
-}
-
-/** Personal data: no browser or proxy may keep a copy. */
-function sendPrivate(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
-  reply.header('cache-control', 'no-store');
-  return sendPage(reply, page, status);
-}
-
-/** Service messages read "日本語 (English)": show the half in the page's language. */
-function localMessage(ctx: ViewContext, message: string): string {
-  const m = /^(.*?)\s*\(([^()]*)\)\s*$/s.exec(message);
-  if (!m) return message;
-  return ctx.locale === 'ja' ? (m[1] ?? message) : (m[2] ?? message);
 }
 
 function summaryOf(p: PersonSummary): PersonSummary {
@@ -132,7 +104,7 @@ export function registerRecordRoutes(app: FastifyInstance, services: Services): 
   app.get('/records', { schema: hidden }, async (request, reply) => {
     const actor = actorOf(request);
     const menu = menuOf(actor);
-    if (!menu.canEnter && !menu.canRead && !menu.canConfirm) await requirePermission(deps, actor, 'dose.read', 'dose.menu');
+    if (!menu.canEnter && !menu.canRead && !menu.canConfirm) await requirePermission(db, actor, 'dose.read', 'dose.menu');
     const ctx = viewContext(request, reply);
     const q = (request.query ?? {}) as Record<string, unknown>;
     const values: PersonSearchValues = {
@@ -203,7 +175,7 @@ export function registerRecordRoutes(app: FastifyInstance, services: Services): 
 
   app.get('/records/entry', { schema: hidden }, async (request, reply) => {
     const actor = actorOf(request);
-    await requirePermission(deps, actor, 'dose.enter', 'dose.entry_page');
+    await requirePermission(db, actor, 'dose.enter', 'dose.entry_page');
     const ctx = viewContext(request, reply);
     const { data, status } = await entryFromQuery(request, ctx, actor);
     return sendPrivate(reply, entryPage(ctx, data), status);
@@ -211,7 +183,7 @@ export function registerRecordRoutes(app: FastifyInstance, services: Services): 
 
   app.post('/records/entry', { schema: hidden }, async (request, reply) => {
     const actor = actorOf(request);
-    await requirePermission(deps, actor, 'dose.enter', 'dose.enter');
+    await requirePermission(db, actor, 'dose.enter', 'dose.enter');
     const ctx = viewContext(request, reply);
     const body = request.body;
     const values = readEntryValues(body);
@@ -257,7 +229,7 @@ export function registerRecordRoutes(app: FastifyInstance, services: Services): 
   /** The engine's verdict as the user types (htmx); always 200 with a fragment, so htmx swaps it in. */
   app.post('/records/entry/check', { schema: hidden }, async (request, reply) => {
     const actor = actorOf(request);
-    await requirePermission(deps, actor, 'dose.enter', 'dose.check');
+    await requirePermission(db, actor, 'dose.enter', 'dose.check');
     const ctx = viewContext(request, reply);
     const body = request.body;
     const personId = first(body, 'personId', 40);
@@ -364,7 +336,7 @@ export function registerRecordRoutes(app: FastifyInstance, services: Services): 
 
   app.get('/records/person/:personId/dose/:doseId/correct', { schema: hidden }, async (request, reply) => {
     const actor = actorOf(request);
-    await requirePermission(deps, actor, 'dose.correct', 'dose.correct');
+    await requirePermission(db, actor, 'dose.correct', 'dose.correct');
     const { personId, doseId } = request.params as { personId: string; doseId: string };
     const base = await changeData(actor, personId, doseId);
     const ctx = viewContext(request, reply);
@@ -376,7 +348,7 @@ export function registerRecordRoutes(app: FastifyInstance, services: Services): 
 
   app.post('/records/person/:personId/dose/:doseId/correct', { schema: hidden }, async (request, reply) => {
     const actor = actorOf(request);
-    await requirePermission(deps, actor, 'dose.correct', 'dose.correct');
+    await requirePermission(db, actor, 'dose.correct', 'dose.correct');
     const { personId, doseId } = request.params as { personId: string; doseId: string };
     const base = await changeData(actor, personId, doseId);
     const ctx = viewContext(request, reply);
@@ -404,7 +376,7 @@ export function registerRecordRoutes(app: FastifyInstance, services: Services): 
 
   app.get('/records/person/:personId/dose/:doseId/delete', { schema: hidden }, async (request, reply) => {
     const actor = actorOf(request);
-    await requirePermission(deps, actor, 'dose.correct', 'dose.delete');
+    await requirePermission(db, actor, 'dose.correct', 'dose.delete');
     const { personId, doseId } = request.params as { personId: string; doseId: string };
     const base = await changeData(actor, personId, doseId);
     const ctx = viewContext(request, reply);
@@ -415,7 +387,7 @@ export function registerRecordRoutes(app: FastifyInstance, services: Services): 
 
   app.post('/records/person/:personId/dose/:doseId/delete', { schema: hidden }, async (request, reply) => {
     const actor = actorOf(request);
-    await requirePermission(deps, actor, 'dose.correct', 'dose.delete');
+    await requirePermission(db, actor, 'dose.correct', 'dose.delete');
     const { personId, doseId } = request.params as { personId: string; doseId: string };
     const base = await changeData(actor, personId, doseId);
     const ctx = viewContext(request, reply);

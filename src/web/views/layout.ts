@@ -17,7 +17,7 @@ const NAV: NavItem[] = [
   { href: '/payments', key: 'navPayments' },
   { href: '/linkage', key: 'navLinkage' },
   { href: '/certificates', key: 'navCertificates' },
-  { href: '/statistics', key: 'navStatistics' },
+  { href: '/coverage', key: 'navStatistics' },
   { href: '/audit', key: 'navAudit' },
   { href: '/accounts', key: 'navAccounts' },
 ];
