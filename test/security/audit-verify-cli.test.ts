@@ -32,5 +32,5 @@ describe('sesshu audit verify', () => {
     const broken = sesshu('audit', 'verify', '--tenant', '152226', '--json');
     expect(broken.status).toBe(1);
     expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, lane: 0, problem: { kind: 'altered', seq: 1 } });
-  });
+  }, 180_000); // five CLI runs, each opening the embedded database
 });
