@@ -67,15 +67,15 @@ const HEAD_COLUMNS = 'municipality_code, lane, seq, entry_hash';
 async function lockLane(tx: ScopedTx): Promise<HeadRow | undefined> {
   const held = heldLane.get(tx);
   if (held !== undefined) {
-    const [head] = await tx.query<HeadRow>(`SELECT ${HEAD_COLUMNS} FROM audit_heads WHERE municipality_code = app_tenant() AND lane = $1`, [held]);
+    const [head] = await tx.query<HeadRow>(`SELECT ${HEAD_COLUMNS} FROM audit_heads WHERE municipality_code = app_tenant_code() AND lane = $1`, [held]);
     return head;
   }
   const [free] = await tx.query<HeadRow>(
-    `SELECT ${HEAD_COLUMNS} FROM audit_heads WHERE municipality_code = app_tenant() ORDER BY lane LIMIT 1 FOR UPDATE SKIP LOCKED`,
+    `SELECT ${HEAD_COLUMNS} FROM audit_heads WHERE municipality_code = app_tenant_code() ORDER BY lane LIMIT 1 FOR UPDATE SKIP LOCKED`,
   );
   const head =
     free ??
-    (await tx.query<HeadRow>(`SELECT ${HEAD_COLUMNS} FROM audit_heads WHERE municipality_code = app_tenant() ORDER BY random() LIMIT 1 FOR UPDATE`))[0];
+    (await tx.query<HeadRow>(`SELECT ${HEAD_COLUMNS} FROM audit_heads WHERE municipality_code = app_tenant_code() ORDER BY random() LIMIT 1 FOR UPDATE`))[0];
   if (head) heldLane.set(tx, head.lane);
   return head;
 }
@@ -110,7 +110,7 @@ export async function appendAudit(tx: ScopedTx, who: AuditWho, event: AuditEvent
        VALUES (app_tenant(), $14, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        RETURNING lane, seq, entry_hash)
      UPDATE audit_heads h SET seq = entry.seq, entry_hash = entry.entry_hash FROM entry
-      WHERE h.municipality_code = app_tenant() AND h.lane = entry.lane`,
+      WHERE h.municipality_code = app_tenant_code() AND h.lane = entry.lane`,
     [
       entry.seq, entry.occurredAt, entry.userId, entry.role, entry.department, entry.terminalId, entry.purpose,
       entry.subjectPersonId, entry.action, entry.result, JSON.stringify(entry.detail), entry.prevHash, entry.entryHash, head.lane,

@@ -25,7 +25,7 @@ export function policyFromSettings(raw: unknown): PasswordPolicy | null {
 /** The policy of the transaction's tenant. */
 export async function readPasswordPolicy(tx: ScopedTx): Promise<PasswordPolicy> {
   const [row] = await tx.query<{ policy: unknown }>(
-    `SELECT settings->'passwordPolicy' AS policy FROM tenant_settings WHERE municipality_code = app_tenant()`,
+    `SELECT settings->'passwordPolicy' AS policy FROM tenant_settings WHERE municipality_code = app_tenant_code()`,
   );
   return policyFromSettings(row?.policy) ?? DEFAULT_PASSWORD_POLICY;
 }
@@ -58,7 +58,7 @@ export async function setPasswordPolicy(db: Database, actor: Actor, policy: Pass
     const before = await readPasswordPolicy(tx);
     await tx.query(
       `UPDATE tenant_settings SET settings = jsonb_set(settings, '{passwordPolicy}', $1::jsonb), updated_at = now()
-        WHERE municipality_code = app_tenant()`,
+        WHERE municipality_code = app_tenant_code()`,
       [JSON.stringify(after)],
     );
     note({ before: { ...before } });

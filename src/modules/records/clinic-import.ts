@@ -201,7 +201,7 @@ export const CLINIC_POLICY_CONFIRMER = 'policy:clinic-file';
 /** records.clinicFileEntry in tenant_settings: 'provisional' (default) or 'confirmed'. */
 export async function clinicFileEntryMode(tx: ScopedTx): Promise<'provisional' | 'confirmed'> {
   const [row] = await tx.query<{ mode: string | null }>(
-    `SELECT settings->'records'->>'clinicFileEntry' AS mode FROM tenant_settings WHERE municipality_code = app_tenant()`,
+    `SELECT settings->'records'->>'clinicFileEntry' AS mode FROM tenant_settings WHERE municipality_code = app_tenant_code()`,
   );
   return row?.mode === 'confirmed' ? 'confirmed' : 'provisional';
 }

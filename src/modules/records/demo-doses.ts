@@ -483,7 +483,7 @@ export async function generateDemoDoses(db: Database, actor: Actor, opts: DemoDo
   const cp932 = opts.encoding === 'cp932';
   const summary = { persons: 0, rows: 0, invalid: 0, skipped: 0 };
   await perform(db, actor, { permission: 'person.read', action: 'demo.doses', detail: { asOf: opts.asOf, seed: opts.seed.slice(0, 100) } }, async ({ tx, note }) => {
-    const [tenant] = await tx.query<{ is_demo: boolean }>('SELECT is_demo FROM municipalities WHERE code = app_tenant()');
+    const [tenant] = await tx.query<{ is_demo: boolean }>('SELECT is_demo FROM municipalities WHERE code = app_tenant_code()');
     if (!tenant?.is_demo) throw new InputError('デモ用の団体にのみ作成できます (synthetic histories are for demo tenants only)');
     const masters = await loadDemoMasters(tx);
     let buf: string[] = [];

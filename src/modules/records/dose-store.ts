@@ -36,7 +36,7 @@ export async function confirmedHistories(tx: ScopedTx, personIds: readonly strin
   const rows = await tx.query<{ person_id: string; vaccine_id: string; dose_number: number; administered_on: string; schedule_product: string | null }>(
     `SELECT d.person_id, v.vaccine_id, v.dose_number, v.administered_on, v.schedule_product
        FROM doses d JOIN dose_versions v ON v.municipality_code = d.municipality_code AND v.dose_id = d.id AND v.version = d.current_version
-      WHERE d.municipality_code = app_tenant()::char(6) AND d.person_id = ANY($1::uuid[]) AND NOT d.deleted
+      WHERE d.municipality_code = app_tenant_code() AND d.person_id = ANY($1::uuid[]) AND NOT d.deleted
       ORDER BY v.administered_on, v.vaccine_id, v.dose_number`,
     [personIds],
   );

@@ -88,7 +88,7 @@ async function addressees(tx: ScopedTx, personIds: readonly string[], asOf: stri
                WHERE g.municipality_code = p.municipality_code AND g.household_number = p.household_number AND g.id <> p.id
                  AND g.status = 'resident' AND g.merged_into IS NULL AND g.birth_date <= ($2::date - make_interval(years => $3))::date
                ORDER BY (g.relationship = '世帯主') DESC, g.birth_date, g.address_number LIMIT 1) END AS guardian_name
-       FROM persons p WHERE p.municipality_code = app_tenant()::char(6) AND p.id = ANY($1::uuid[])`,
+       FROM persons p WHERE p.municipality_code = app_tenant_code() AND p.id = ANY($1::uuid[])`,
     [personIds, asOf, GUARDIAN_UNDER_AGE],
   );
   return new Map(rows.map((r) => [r.id, {
@@ -129,7 +129,7 @@ async function insertItems(tx: ScopedTx, batchId: string, channel: 'ticket' | 'r
 async function liveItemKeys(tx: ScopedTx, channel: 'ticket' | 'reminder', personIds: readonly string[]): Promise<Set<string>> {
   const rows = await tx.query<{ k: string }>(
     `SELECT person_id || '|' || vaccine_id || '|' || dose_number || '|' || episode AS k FROM mailing_items
-      WHERE municipality_code = app_tenant()::char(6) AND channel = $1 AND reissued_at IS NULL AND person_id = ANY($2::uuid[])`,
+      WHERE municipality_code = app_tenant_code() AND channel = $1 AND reissued_at IS NULL AND person_id = ANY($2::uuid[])`,
     [channel, personIds],
   );
   return new Set(rows.map((r) => r.k));
@@ -290,7 +290,7 @@ export async function* batchPrintItems(db: Database, actor: Actor, batchId: stri
                 i.ticket_number, t.kind AS ticket_kind, t.dose_number AS ticket_dose
            FROM mailing_items i JOIN vaccines v ON v.id = i.vaccine_id
            LEFT JOIN tickets t ON t.municipality_code = i.municipality_code AND t.ticket_number = i.ticket_number
-          WHERE i.municipality_code = app_tenant()::char(6) AND i.batch_id = $1 AND i.reissued_at IS NULL AND i.sort_key > $2
+          WHERE i.municipality_code = app_tenant_code() AND i.batch_id = $1 AND i.reissued_at IS NULL AND i.sort_key > $2
           ORDER BY i.sort_key LIMIT $3`,
         [id, after, PRINT_PAGE],
       );

@@ -83,7 +83,7 @@ function personPageSql(criteria: SelectionCriteria): { sql: string; params: unkn
   const params: unknown[] = [];
   // The char(6) tenant condition lets PostgreSQL walk the (municipality_code, address_number) index
   // in order (the RLS policy compares as text, which no index serves).
-  const where = ['municipality_code = app_tenant()::char(6)', "status = 'resident'", 'merged_into IS NULL'];
+  const where = ['municipality_code = app_tenant_code()', "status = 'resident'", 'merged_into IS NULL'];
   if (criteria.bornFrom) where.push(`birth_date >= $${params.push(criteria.bornFrom)}::date`);
   if (criteria.bornTo) where.push(`birth_date <= $${params.push(criteria.bornTo)}::date`);
   if (criteria.district) where.push(`address_district(address) = $${params.push(criteria.district)}`);
