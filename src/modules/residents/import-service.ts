@@ -331,8 +331,10 @@ async function apply(tx: ScopedTx, importId: string, mode: ImportMode, userId: s
 
 /**
  * The first load of a tenant (no persons yet): every row is a new person, so the persons are
- * inserted straight from the stage — no conflict handling, no before/after comparison — and each
- * row's 異動 is recorded once, with the facts it left (as a later import would record it).
+ * inserted straight from the stage — no conflict handling, no before/after comparison. Each row's
+ * 異動 is recorded once, compactly: without `after` facts, because they are the person row this
+ * import (import_id) created; the first later change records them as its `before`. Copying them as
+ * jsonb cost a third of the history insert (docs/resident-import.md §10).
  */
 async function firstLoad(tx: ScopedTx, importId: string, userId: string, rows: number): Promise<ImportCounts> {
   // When no tenant has persons yet, the search indexes are built after the load (migration 0013).
@@ -348,7 +350,7 @@ async function firstLoad(tx: ScopedTx, importId: string, userId: string, rows: n
   const [events] = await tx.query<{ n: number }>(
     `WITH ins AS (
        INSERT INTO person_history (municipality_code, person_id, kind, event_date, import_id, after, recorded_by)
-       SELECT app_tenant(), s.id, s.event_kind, s.event_date, $1, ${factsJson('s')}, $2
+       SELECT app_tenant(), s.id, s.event_kind, s.event_date, $1, NULL, $2
          FROM import_stage s WHERE s.event_kind IS NOT NULL
        RETURNING 1)
      SELECT count(*)::int AS n FROM ins`,
