@@ -186,13 +186,15 @@ async function stageRows(
   }
   if (byIndex.size > 0 && errors.length === 0) {
     // The number must not already belong to a different person in the ledger.
+    // An index look-up per number (persons_my_number): a join with the not yet analysed stage scanned
+    // the whole ledger for a small delta.
     const owners = await tx.query<{ my_number_index: string; address_number: string }>(
-      `SELECT p.my_number_index, p.address_number FROM persons p JOIN import_stage s ON s.my_number_index = p.my_number_index
-        WHERE s.address_number <> p.address_number`,
+      'SELECT my_number_index, address_number FROM persons WHERE my_number_index = ANY($1::text[])',
+      [[...byIndex.keys()]],
     );
     for (const o of owners) {
       const claimedBy = byIndex.get(o.my_number_index);
-      const row = claimedBy === undefined ? undefined : rows.find((r) => r.addressNumber === claimedBy);
+      const row = claimedBy === undefined || claimedBy === o.address_number ? undefined : rows.find((r) => r.addressNumber === claimedBy);
       if (row) errors.push(duplicateMyNumber(row, 'この個人番号は台帳上の別の人に登録されています', 'this 個人番号 is already registered for another person'));
     }
   }
@@ -341,8 +343,10 @@ async function firstLoad(tx: ScopedTx, importId: string, userId: string, rows: n
   const [bulk] = await tx.query<{ dropped: boolean }>('SELECT sesshu_persons_bulk_load_begin() AS dropped');
   trace(`bulk load begin (indexes dropped: ${String(bulk?.dropped)})`);
   const [ins] = await tx.query<{ n: number }>(
+    // In id order: the primary key (and later the history's) then grows at its end instead of at
+    // random places of a B-tree larger than PGlite's buffers.
     `WITH ins AS (INSERT INTO persons (municipality_code, ${PERSON_COLUMNS})
-       SELECT app_tenant(), ${FROM_STAGE}, $1 FROM import_stage RETURNING 1)
+       SELECT app_tenant(), ${FROM_STAGE}, $1 FROM import_stage ORDER BY id RETURNING 1)
      SELECT count(*)::int AS n FROM ins`,
     [importId],
   );
@@ -351,7 +355,7 @@ async function firstLoad(tx: ScopedTx, importId: string, userId: string, rows: n
     `WITH ins AS (
        INSERT INTO person_history (municipality_code, person_id, kind, event_date, import_id, after, recorded_by)
        SELECT app_tenant(), s.id, s.event_kind, s.event_date, $1, NULL, $2
-         FROM import_stage s WHERE s.event_kind IS NOT NULL
+         FROM import_stage s WHERE s.event_kind IS NOT NULL ORDER BY s.id
        RETURNING 1)
      SELECT count(*)::int AS n FROM ins`,
     [importId, userId],
