@@ -8,7 +8,14 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
-export type Transaction = Queryable;
+export interface Transaction extends Queryable {
+  /**
+   * Bulk-loads CSV text (no header) into a TEMPORARY table of this transaction through COPY — for
+   * staging large inputs (resident import). Only temporary tables are accepted: on the embedded
+   * engine the statement needs more privilege than the scoped role has (see pglite.ts).
+   */
+  copyIntoTemp(table: string, columns: readonly string[], csv: string): Promise<void>;
+}
 
 export type Engine = 'pglite' | 'postgres';
 

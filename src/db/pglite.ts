@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Transaction } from './client.ts';
-import { parseDate, parseInt8, TYPE_OIDS } from './client.ts';
+import { parseDate, parseInt8, quoteIdent, TYPE_OIDS } from './client.ts';
 import { acquireDataDirLock } from './lock.ts';
 
 const parsers = { [TYPE_OIDS.date]: parseDate, [TYPE_OIDS.int8]: parseInt8 };
@@ -32,6 +32,28 @@ export async function dumpPglite(db: Database): Promise<Blob> {
   return pg.dumpDataDir('none');
 }
 
+/**
+ * COPY into a temporary table inside the caller's transaction. PGlite reads the data from the file
+ * '/dev/blob', and PostgreSQL lets only pg_read_server_files copy from a file — which the scoped role
+ * sesshu_app must not hold (on a real server it could read any file). The embedded engine is a
+ * single in-process user, so for this one statement the session's own role is restored and the
+ * scoped role set again right after; the target must be a temporary table, i.e. one this transaction
+ * made for its own input, so no tenant table can be written this way (TEN-01 holds).
+ */
+async function copyIntoTempTable(q: Pick<PGlite, 'query'>, table: string, columns: readonly string[], csv: string): Promise<void> {
+  const target = quoteIdent(table);
+  const [info] = (
+    await q.query<{ role: string; temp: boolean | null }>(
+      `SELECT current_user AS role, (SELECT c.relpersistence = 't' FROM pg_class c WHERE c.oid = to_regclass($1)) AS temp`,
+      [table],
+    )
+  ).rows;
+  if (!info?.temp) throw new Error(`copyIntoTemp: ${table} is not a temporary table`);
+  await q.query(`SELECT set_config('role', 'none', true)`);
+  await q.query(`COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+  await q.query(`SELECT set_config('role', $1, true)`, [info.role]);
+}
+
 function wrap(pg: PGlite, onClose: () => void): Database & { raw: PGlite } {
   const asTx = (q: Pick<PGlite, 'query' | 'exec'>): Transaction => ({
     async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
@@ -40,6 +62,7 @@ function wrap(pg: PGlite, onClose: () => void): Database & { raw: PGlite } {
     async exec(sql: string): Promise<void> {
       await q.exec(sql);
     },
+    copyIntoTemp: (table, columns, csv) => copyIntoTempTable(q, table, columns, csv),
   });
   const top = asTx(pg);
   return {

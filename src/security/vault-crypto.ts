@@ -3,7 +3,7 @@
 //   per-tenant index key (wrapped the same way, never rotated with the data key) ──HMAC──▶ blind index
 // Pure: randomness only, no I/O, no clock. Errors never carry plaintext, keys or envelopes.
 // control: CRY-01, CRY-05, TEN-03 (storage holds ciphertext only)
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomFillSync, timingSafeEqual } from 'node:crypto';
 import type { MyNumber } from './my-number.ts';
 
 const KEY_BYTES = 32;
@@ -134,8 +134,23 @@ export function generateIndexKey(version: number): IndexKey {
   return { kind: 'index', version, key: randomBytes(KEY_BYTES) };
 }
 
+// IVs are cut from a pool of CSPRNG bytes filled 4 KiB at a time: one randomBytes call per IV cost
+// about 5 µs, a quarter of a bulk import's encryption time. Each slice is copied out and used once.
+const IV_POOL = Buffer.alloc(IV_BYTES * 341);
+let ivPoolOffset = IV_POOL.length;
+
+function freshIv(): Buffer {
+  if (ivPoolOffset + IV_BYTES > IV_POOL.length) {
+    randomFillSync(IV_POOL);
+    ivPoolOffset = 0;
+  }
+  const iv = Buffer.from(IV_POOL.subarray(ivPoolOffset, ivPoolOffset + IV_BYTES));
+  ivPoolOffset += IV_BYTES;
+  return iv;
+}
+
 function gcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer): { iv: Buffer; ct: Buffer; tag: Buffer } {
-  const iv = randomBytes(IV_BYTES);
+  const iv = freshIv();
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);

@@ -54,6 +54,20 @@ describe.each(testEngines)('resident import on $name', (engine) => {
     const found = await searchPersons(db, officer, { addressNumber: '1003' });
     expect(found[0]?.name).toBe('𠮷田 次郎');
     expect(found[0]?.birth_date).toBe('2024-04-01');
+    // The first load into an empty table built the search indexes after the rows (migration 0013).
+    const indexes = await db.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = 'persons'`);
+    expect(indexes.map((i) => i.indexname)).toEqual(
+      expect.arrayContaining(['persons_birth', 'persons_household', 'persons_kana', 'persons_name', 'persons_my_number']),
+    );
+  });
+
+  const scopeOf = (code: string) => ({ municipalityCode: code, userId: 'u', terminalId: 't', purpose: 'test' });
+
+  it('drops no index while any municipality has persons, and stages only into temporary tables', async () => {
+    const [bulk] = await withTenantScope(db, scopeOf(B), (tx) => tx.query<{ dropped: boolean }>('SELECT sesshu_persons_bulk_load_begin() AS dropped'));
+    expect(bulk?.dropped).toBe(false);
+    // control: TEN-01 — the COPY path (more privilege on PGlite) cannot write a tenant table.
+    await expect(withTenantScope(db, scopeOf(B), (tx) => tx.copyIntoTemp('persons', ['address_number'], '"1"\n'))).rejects.toThrow(/not a temporary table/);
   });
 
   it('re-importing the same file changes nothing', async () => {
