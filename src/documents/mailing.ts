@@ -45,6 +45,8 @@ export interface MailingBatchInfo {
 export interface PrintOptions {
   /** 宛名シール per A4 sheet. */
   labelsPerSheet: 12 | 24;
+  /** Print only these documents (a page downloading one file); default: all the batch kind prints. */
+  only?: readonly MailingDocumentKind[];
 }
 
 export interface PrintedFile {

@@ -45,6 +45,7 @@ export async function printMailingBatch(
   fs.mkdirSync(outDir, { recursive: true });
   const out: PrintedFile[] = [];
   const print = async (kind: MailingDocumentKind, draw: (w: PdfFileWriter) => Promise<void>): Promise<void> => {
+    if (options.only && !options.only.includes(kind)) return;
     const file = path.join(outDir, `${kind}.pdf`);
     const w = openPdfFile(file, { title: `${TITLES[kind]}（${info.municipalityName}）`, author: info.senderName || info.municipalityName, issuedOn: info.issuedOn }, fonts);
     try {

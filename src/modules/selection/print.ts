@@ -1,7 +1,7 @@
 // Printing a frozen batch and a 実施依頼書 through the document renderers (src/documents): this side
 // loads what was frozen, in mailing order, and hands it over; the renderers own the layout.
 import type { Database } from '../../db/client.ts';
-import type { MailingItem, PrintedFile } from '../../documents/mailing.ts';
+import type { MailingItem, PrintedFile, PrintOptions } from '../../documents/mailing.ts';
 import { printMailingBatch, renderReferralLetter } from '../../documents/print-batch.ts';
 import type { Actor } from '../../security/actor.ts';
 import { batchPrintInfo, batchPrintItems, getBatch } from './batches.ts';
@@ -18,7 +18,7 @@ export async function printBatch(
   actor: Actor,
   batchId: string,
   outDir: string,
-  options: { labelsPerSheet: 12 | 24 } = { labelsPerSheet: 12 },
+  options: PrintOptions = { labelsPerSheet: 12 },
   progress?: PrintProgress,
 ): Promise<PrintedFile[]> {
   const detail = await getBatch(db, actor, batchId);

@@ -17,7 +17,7 @@ import { first, localMessage, requirePermission, sendPrivate } from '../page-hel
 import { actorOf, viewContext } from '../request-context.ts';
 import type { ViewContext } from '../view-context.ts';
 import type { ReferralValues, ReissueValues, SelectionFormValues, VaccineChoice } from '../views/selection.ts';
-import { batchDocuments, batchesPage, batchPage, referralsPage, reissuePage, selectionPage } from '../views/selection.ts';
+import { batchesPage, batchPage, referralsPage, reissuePage, selectionPage } from '../views/selection.ts';
 import { vaccinesForForm } from './schedule.ts';
 
 const hidden = { hide: true };
@@ -116,13 +116,11 @@ export function registerSelectionRoutes(app: FastifyInstance, services: Services
     const { batchId, file } = request.params as { batchId: string; file: string };
     const kind = /^(questionnaire|tickets|reminder|labels)\.pdf$/.exec(file)?.[1] as PrintedFile['kind'] | undefined;
     if (!UUID_RE.test(batchId) || !kind) throw new NotFoundError('no such document');
-    const actor = actorOf(request);
-    const detail = await getBatch(db, actor, batchId);
-    if (!batchDocuments(detail.kind).includes(kind)) throw new NotFoundError('this batch does not print that document');
     const labelsPerSheet = first(request.query, 'per', 3) === '24' ? 24 : 12;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesshu-print-'));
     try {
-      const printed = await printBatch(db, actor, batchId, dir, { labelsPerSheet });
+      // Only the requested document is rendered; a kind the batch does not print yields no file.
+      const printed = await printBatch(db, actorOf(request), batchId, dir, { labelsPerSheet, only: [kind] });
       const wanted = printed.find((p) => p.kind === kind);
       if (!wanted) throw new NotFoundError('this batch does not print that document');
       return sendPdf(reply, fs.readFileSync(wanted.path), `${kind}-${batchId.slice(0, 8)}.pdf`);
