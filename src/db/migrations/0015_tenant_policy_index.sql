@@ -7,26 +7,25 @@ CREATE FUNCTION app_tenant_code() RETURNS char(6)
   LANGUAGE sql STABLE
   AS $$ SELECT nullif(current_setting('sesshu.tenant', true), '')::char(6) $$;
 
+-- The one definition of the isolation policy, for new tables and for replacing the old policy.
+CREATE FUNCTION sesshu_tenant_policy(tbl regclass) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('DROP POLICY IF EXISTS tenant_isolation ON %s', tbl);
+  EXECUTE format(
+    'CREATE POLICY tenant_isolation ON %s USING (municipality_code = app_tenant_code()) WITH CHECK (municipality_code = app_tenant_code())',
+    tbl);
+END
+$$;
+
 CREATE OR REPLACE FUNCTION sesshu_tenant_table(tbl regclass, privileges text DEFAULT 'SELECT, INSERT, UPDATE')
   RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
-  EXECUTE format(
-    'CREATE POLICY tenant_isolation ON %s USING (municipality_code = app_tenant_code()) WITH CHECK (municipality_code = app_tenant_code())',
-    tbl);
+  PERFORM sesshu_tenant_policy(tbl);
   EXECUTE format('GRANT %s ON %s TO sesshu_app', privileges, tbl);
   EXECUTE format('COMMENT ON TABLE %s IS %L', tbl, 'citus:distributed');
 END
 $$;
 
-DO $$
-DECLARE t regclass;
-BEGIN
-  FOR t IN SELECT format('%I.%I', schemaname, tablename)::regclass FROM pg_policies WHERE policyname = 'tenant_isolation' LOOP
-    EXECUTE format('DROP POLICY tenant_isolation ON %s', t);
-    EXECUTE format(
-      'CREATE POLICY tenant_isolation ON %s USING (municipality_code = app_tenant_code()) WITH CHECK (municipality_code = app_tenant_code())',
-      t);
-  END LOOP;
-END
-$$;
+SELECT sesshu_tenant_policy(format('%I.%I', schemaname, tablename)::regclass)
+  FROM pg_policies WHERE policyname = 'tenant_isolation';
