@@ -94,6 +94,14 @@ export function signInNewAdmin(client: Client, code: string, oneTimePassword: st
   return signInNew(client, code, 'admin', oneTimePassword, now);
 }
 
+/** A new municipality and a browser-like client signed in as its first administrator. */
+export async function signedInAdmin(t: TestApp, code: string, name: string, now = () => new Date()): Promise<Client> {
+  const { adminPassword } = await addTenant(t, code, name);
+  const client = new Client(t.app);
+  await signInNewAdmin(client, code, adminPassword, now);
+  return client;
+}
+
 /** Strict CSP: no inline script, no inline event handler and no style attribute on a page. */
 export function expectCspClean(body: string): void {
   if (/\sstyle="/.test(body)) throw new Error('page has a style attribute');

@@ -12,7 +12,7 @@ import { createAccount } from '../../src/security/accounts.ts';
 import { syntheticMyNumber } from '../../src/security/my-number.ts';
 import { actorFor, auditRows, testScope } from '../support/actors.ts';
 import type { TestApp } from '../support/app.ts';
-import { Client, addTenant, createTestApp, expectCspClean, signInNew, signInNewAdmin } from '../support/app.ts';
+import { Client, createTestApp, expectCspClean, signedInAdmin, signInNew } from '../support/app.ts';
 import { testEngines } from '../support/engines.ts';
 
 const A = '152226';
@@ -63,12 +63,8 @@ describe.each(testEngines)('records pages on $name', (engine) => {
 
   beforeAll(async () => {
     t = await createTestApp(await engine.open(), { now });
-    const a = await addTenant(t, A, '上越市');
-    const b = await addTenant(t, B, '熊谷市');
-    admin = new Client(t.app);
-    await signInNewAdmin(admin, A, a.adminPassword, now);
-    adminB = new Client(t.app);
-    await signInNewAdmin(adminB, B, b.adminPassword, now);
+    admin = await signedInAdmin(t, A, '上越市', now);
+    adminB = await signedInAdmin(t, B, '熊谷市', now);
     const actorA = await actorFor(t.db, A, 'admin');
     for (const [loginId, role] of [['kakunin', 'officer'], ['itaku', 'contractor_entry']] as const) {
       const created = await createAccount(t.db, actorA, { loginId, displayName: `職員 ${loginId}`, role });

@@ -18,7 +18,7 @@ import { buildServer } from '../../src/web/server.ts';
 import type { ViewContext } from '../../src/web/view-context.ts';
 import { importJobFragment } from '../../src/web/views/residents.ts';
 import type { TestApp } from '../support/app.ts';
-import { Client, addTenant, createTestApp, signInNew, signInNewAdmin } from '../support/app.ts';
+import { Client, createTestApp, signedInAdmin, signInNew } from '../support/app.ts';
 import { testEngines } from '../support/engines.ts';
 
 const A = '152226';
@@ -91,12 +91,8 @@ describe.each(testEngines)('resident pages on $name', (engine) => {
 
   beforeAll(async () => {
     t = await createTestApp(await engine.open(), { now });
-    const a = await addTenant(t, A, '上越市');
-    const b = await addTenant(t, B, '熊谷市');
-    admin = new Client(t.app);
-    await signInNewAdmin(admin, A, a.adminPassword, now);
-    adminB = new Client(t.app);
-    await signInNewAdmin(adminB, B, b.adminPassword, now);
+    admin = await signedInAdmin(t, A, '上越市', now);
+    adminB = await signedInAdmin(t, B, '熊谷市', now);
     actorA = await activeActor(t, admin);
     const deps = { db: t.db, vault: t.services.vault };
     expect((await importResidents(deps, actorA, { fileName: 'full.csv', content: FULL, mode: 'full' })).status).toBe('applied');
