@@ -10,7 +10,7 @@ import { sendPage } from './request-context.ts';
 import type { ViewContext } from './view-context.ts';
 
 /** One trimmed string value of a parsed form or query (the first, if repeated), at most max characters. */
-export function first(source: unknown, key: string, max: number): string {
+export function first(source: unknown, key: string, max = 100): string {
   const raw = (source as Record<string, unknown> | null | undefined)?.[key];
   const v = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
   return typeof v === 'string' ? v.trim().slice(0, max) : '';

@@ -19,6 +19,7 @@ import {
 } from '../../security/audit-review.ts';
 import type { AuditResult } from '../../security/audit-log.ts';
 import { can } from '../../security/guard.ts';
+import { first } from '../page-helpers.ts';
 import { actorOf, sendPage, viewContext } from '../request-context.ts';
 import type { AuditFormValues, AuditPageData, AuditTab } from '../views/audit.ts';
 import { auditPage, verifyPage } from '../views/audit.ts';
@@ -26,11 +27,6 @@ import { auditPage, verifyPage } from '../views/audit.ts';
 const REPORT_DAYS = 30;
 const hidden = { hide: true };
 
-function first(q: Record<string, unknown>, key: string, max = 100): string {
-  const raw = q[key];
-  const v = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
-  return typeof v === 'string' ? v.trim().slice(0, max) : '';
-}
 
 function todayJst(now: Date): string {
   return toJstLocalDateTime(now).slice(0, 10);

@@ -19,6 +19,7 @@ import {
 import { todayInJapan } from '../../modules/schedule/contract.ts';
 import { encodeCsv } from '../../security/csv-export.ts';
 import { can } from '../../security/guard.ts';
+import { first } from '../page-helpers.ts';
 import { actorOf, sendPage, viewContext } from '../request-context.ts';
 import { sendCsv } from './audit.ts';
 import type { CoverageFormValues } from '../views/coverage.ts';
@@ -26,11 +27,6 @@ import { coveragePage, coveragePersonsPage } from '../views/coverage.ts';
 
 const hidden = { hide: true };
 
-function first(q: Record<string, unknown>, key: string, max = 100): string {
-  const raw = q[key];
-  const v = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
-  return typeof v === 'string' ? v.trim().slice(0, max) : '';
-}
 
 function rawFilter(q: Record<string, unknown>): RawCoverageFilter {
   return {

@@ -23,8 +23,8 @@ import {
 } from '../../modules/residents/persons.ts';
 import type { Actor } from '../../security/actor.ts';
 import { can, ForbiddenError, perform } from '../../security/guard.ts';
-import type { SafeHtml } from '../html.ts';
-import { actorOf, sendPage, viewContext } from '../request-context.ts';
+import { first, sendPrivate } from '../page-helpers.ts';
+import { actorOf, viewContext } from '../request-context.ts';
 import type { ResidentMenu, SearchValues } from '../views/residents.ts';
 import {
   duplicatesPage,
@@ -53,21 +53,11 @@ interface UploadBody {
   tooLarge?: boolean;
 }
 
-function first(source: unknown, key: string, max: number): string {
-  const raw = (source as Record<string, unknown> | null | undefined)?.[key];
-  const v = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
-  return typeof v === 'string' ? v.trim().slice(0, max) : '';
-}
 
 function menuOf(actor: Actor): ResidentMenu {
   return { canImport: can(actor, 'person.import'), canMerge: can(actor, 'person.merge'), canReadDoses: can(actor, 'dose.read') };
 }
 
-/** Personal data, and once a revealed My Number: no browser or proxy may keep a copy. */
-function sendPrivate(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
-  reply.header('cache-control', 'no-store');
-  return sendPage(reply, page, status);
-}
 
 function csrfCheck(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   return new Promise<void>((resolve, reject) => {

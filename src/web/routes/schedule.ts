@@ -8,6 +8,7 @@ import { PROBLEM_CODES, ScheduleInputError, type DoseRecord, type Sex } from '..
 import type { DoseSpecProblem, ForecastInput } from '../../modules/schedule/contract.ts';
 import { parseDoseSpec, rulesJson, runForecast, scheduleEngine, todayInJapan } from '../../modules/schedule/contract.ts';
 import { can, ForbiddenError } from '../../security/guard.ts';
+import { first } from '../page-helpers.ts';
 import { actorOf, sendPage, viewContext } from '../request-context.ts';
 import type { FieldError, ScheduleFormValues, ScheduleOutcome, VaccineOption } from '../views/schedule.ts';
 import { DOSE_ROWS, schedulePage } from '../views/schedule.ts';
@@ -55,11 +56,6 @@ function badDate(value: string): { ja: string; en: string } {
   return { ja: `「${value}」は日付として正しくありません（YYYY-MM-DD）。`, en: `'${value}' is not an existing date (YYYY-MM-DD).` };
 }
 
-function first(q: Record<string, unknown>, key: string, max: number): string {
-  const raw = q[key];
-  const v = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
-  return typeof v === 'string' ? v.trim().slice(0, max) : '';
-}
 
 function emptyValues(asOf: string): ScheduleFormValues {
   return { birth: '', sex: '', asOf, rows: Array.from({ length: DOSE_ROWS }, () => ({ vaccine: '', dose: '', date: '', product: '' })), bulk: '' };

@@ -2,14 +2,14 @@
 // scan per person at /venue. The rules (permission 'dose.venue', audit, refusals) live in
 // modules/records/venue.ts; this file maps forms to calls and outcomes to pages. Never cached.
 // controls: AC-07, AC-11, LOG-01
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../app.ts';
 import type { VenueDeps, VenueSessionKey } from '../../modules/records/venue.ts';
 import { getVenueSession, recordVenueScan, saveVenueSession, VenueRefusal, venueOptions, venueRecordsToday } from '../../modules/records/venue.ts';
 import { InputError } from '../../modules/residents/persons.ts';
 import { todayInJapan } from '../../modules/schedule/contract.ts';
-import type { SafeHtml } from '../html.ts';
-import { actorOf, sendPage, viewContext } from '../request-context.ts';
+import { sendPrivate } from '../page-helpers.ts';
+import { actorOf, viewContext } from '../request-context.ts';
 import { venuePage, venueSessionPage } from '../views/venue.ts';
 
 const hidden = { hide: true };
@@ -19,10 +19,6 @@ function field(body: unknown, key: string, max: number): string {
   return typeof raw === 'string' ? raw.trim().slice(0, max) : '';
 }
 
-function sendPrivate(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
-  reply.header('cache-control', 'no-store');
-  return sendPage(reply, page, status);
-}
 
 function keyOf(request: FastifyRequest): VenueSessionKey {
   const s = request.staff;
