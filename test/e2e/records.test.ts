@@ -16,8 +16,8 @@ import { createCityGenerator } from '../../src/modules/residents/generator.ts';
 import { scheduleEngine, todayInJapan } from '../../src/modules/schedule/contract.ts';
 import { withTenantScope } from '../../src/db/scoped.ts';
 import { openRuntime } from '../../src/runtime.ts';
-import { isValidMyNumber } from '../../src/security/my-number.ts';
 import type { RunningDemo } from './support.ts';
+import { myNumbersIn } from '../support/my-number-scan.ts';
 import { firstSignIn, launchChromium, startDemo } from './support.ts';
 
 interface Fixture {
@@ -103,18 +103,6 @@ function demoCity(): { names: Map<string, string>; myNumbers: Set<string> } {
   return { names, myNumbers };
 }
 
-/** What in `body` looks like a My Number: a known demo number (separators allowed) or any valid standalone 12-digit run. */
-function myNumbersIn(body: string, known: ReadonlySet<string>): string[] {
-  const text = body.normalize('NFKC');
-  const found: string[] = [];
-  for (const m of text.matchAll(/(?<![0-9])[0-9]{12}(?![0-9])/g)) if (isValidMyNumber(m[0])) found.push(m[0]);
-  for (const m of text.matchAll(/[0-9](?:[ \-‐−][0-9]|[0-9])*/g)) {
-    const digits = m[0].replace(/[^0-9]/g, '');
-    for (let i = 0; i + 12 <= digits.length; i++) if (known.has(digits.slice(i, i + 12))) found.push(digits.slice(i, i + 12));
-  }
-  return found;
-}
-
 /** Every same-origin HTML or JSON body a browser context receives. */
 function recordBodies(ctx: BrowserContext, origin: string, who: string, into: Array<Promise<{ who: string; url: string; body: string } | null>>): void {
   ctx.on('response', (res) => {
@@ -158,11 +146,7 @@ describe('vaccination records in Chromium: 予診票 entry, second-person check,
     for (const p of fx.persons) expect(city.names.get(p.addressNumber)).toBe(p.name);
     expect(ocr).toHaveLength(2);
     expect(ocr.every((l) => /^[0-9]{18}$/.test(l))).toBe(true);
-    // The detector itself: a demo number is found bare, spaced and in full-width digits.
-    const n = [...city.myNumbers][0] as string;
-    expect(myNumbersIn(`<td>${n}</td>`, new Set())).toEqual([n]);
-    expect(myNumbersIn(`${n.slice(0, 4)} ${n.slice(4, 8)}-${n.slice(8)}`, city.myNumbers)).toContain(n);
-    expect(myNumbersIn(n.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d))), new Set())).toEqual([n]);
+    // The detector itself is tested in test/security/my-number-scan.test.ts.
   });
 
   it('lets the administrator create the three accounts on /accounts, each password shown once', async () => {
