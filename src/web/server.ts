@@ -26,6 +26,7 @@ import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCoverageRoutes } from './routes/coverage.ts';
+import { registerSettingsRoutes } from './routes/settings.ts';
 import { registerHomeRoutes } from './routes/home.ts';
 import { registerRecordDocumentRoutes } from './routes/record-documents.ts';
 import { registerRecordRoutes } from './routes/records.ts';
@@ -166,6 +167,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerRecordRoutes(app, services);
   registerResidentRoutes(app, services, { maxUploadBytes });
   registerCoverageRoutes(app, services);
+  registerSettingsRoutes(app, services);
   const origin = opts.origin ?? (() => localOrigin(3000));
   registerWebAuthnRoutes(app, services, { relyingParty: () => relyingPartyFor(origin()) });
 

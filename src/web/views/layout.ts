@@ -20,6 +20,7 @@ const NAV: NavItem[] = [
   { href: '/coverage', key: 'navStatistics' },
   { href: '/audit', key: 'navAudit' },
   { href: '/accounts', key: 'navAccounts' },
+  { href: '/settings', key: 'navSettings' },
 ];
 
 export function layout(ctx: ViewContext, title: string, body: HtmlValue): SafeHtml {
