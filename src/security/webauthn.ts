@@ -58,7 +58,14 @@ export type WebAuthnFailure =
   | 'unknown_credential'
   | 'duplicate_credential'
   | 'not_verified'
-  | 'counter_regressed';
+  | 'counter_regressed'
+  | 'reauth_required';
+
+/**
+ * Adding a key to an account that is already signed in needs a recent sign-in (password and second
+ * factor within this many minutes): a stolen or left-open session cannot plant its own key. control: AUTH-02
+ */
+export const RECENT_SIGN_IN_MINUTES = 10;
 
 export type WebAuthnResult = { ok: true; activated: boolean } | { ok: false; reason: WebAuthnFailure };
 export type RemoveResult = 'removed' | 'not_found' | 'last_factor';
@@ -167,10 +174,17 @@ export function createWebAuthnService(deps: WebAuthnDeps) {
   }
 
   /** Options for navigator.credentials.create(): while enrolling a first factor, or when signed in. */
-  async function registrationOptions(s: ResolvedSession, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON | null> {
-    if (!stageAllows(s.stage, 'register')) return null;
+  async function registrationOptions(s: ResolvedSession, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON | WebAuthnFailure> {
+    if (!stageAllows(s.stage, 'register')) return 'wrong_stage';
     const at = now();
-    return withSessionScope(db, s, async (tx) => {
+    return withSessionScope(db, s, async (tx, who) => {
+      if (s.stage === 'active') {
+        const [session] = await tx.query<{ created_at: Date }>('SELECT created_at FROM staff_sessions WHERE token_hash = $1', [s.tokenHash]);
+        if (!session || at.getTime() - new Date(session.created_at).getTime() > RECENT_SIGN_IN_MINUTES * 60_000) {
+          await appendAudit(tx, who, { action: 'webauthn.register', result: 'denied', detail: { why: 'reauth_required' } }, at);
+          return 'reauth_required';
+        }
+      }
       const existing = await keysOf(tx, s.actor.userId);
       const options = await generateRegistrationOptions({
         rpName: rp.name,

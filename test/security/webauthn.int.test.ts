@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenantScope } from '../../src/db/scoped.ts';
 import { bootstrapAdmin } from '../../src/security/accounts.ts';
 import { verifyAuditLog } from '../../src/security/audit-verify.ts';
-import { relyingPartyFor } from '../../src/security/webauthn.ts';
+import { RECENT_SIGN_IN_MINUTES, relyingPartyFor } from '../../src/security/webauthn.ts';
 import type { TestApp } from '../support/app.ts';
 import { addTenant, Client, createTestApp, NEW_PASSWORD, signInNewAdmin } from '../support/app.ts';
 import { testEngines } from '../support/engines.ts';
@@ -245,6 +245,14 @@ describe.each(testEngines)('WebAuthn second factor on $name', (engine) => {
       error: 'duplicate_credential',
     });
     expect((await client.get('/account/security-keys')).body).toContain('予備キー');
+
+    // control: AUTH-02 — a session signed in longer ago than RECENT_SIGN_IN_MINUTES cannot add a key.
+    clock += (RECENT_SIGN_IN_MINUTES + 1) * 60_000;
+    const stale = await postJson(client, '/account/security-keys/options', {}, csrf);
+    expect(stale.statusCode).toBe(403);
+    expect(stale.json()).toMatchObject({ ok: false, error: 'reauth_required' });
+    expect((stale.json() as { message: string }).message).toContain('もう一度ログイン');
+    expect(await auditActions(A)).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'webauthn.register', result: 'denied' })]));
 
     const removed = await client.postForm('/account/security-keys/remove', { id: key.credentialId }, '/account/security-keys');
     expect(removed.headers.location).toBe('/account/security-keys?removed=1');

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../app.ts';
 import type { RelyingParty, WebAuthnFailure, WebAuthnResult } from '../../security/webauthn.ts';
+import { RECENT_SIGN_IN_MINUTES } from '../../security/webauthn.ts';
 import { sendPage, viewContext } from '../request-context.ts';
 import { securityKeysPage } from '../views/webauthn.ts';
 
@@ -29,6 +30,10 @@ const MESSAGES: Record<WebAuthnFailure | 'no_keys', { ja: string; en: string }> 
     ja: 'このセキュリティキーは複製された可能性があるため使用できません。管理者に連絡してください。',
     en: 'This security key may have been cloned and cannot be used. Please contact your administrator.',
   },
+  reauth_required: {
+    ja: `安全のため、セキュリティキーの追加はログインから${RECENT_SIGN_IN_MINUTES}分以内に行ってください。ログアウトし、もう一度ログインしてから追加してください。`,
+    en: `For safety, a security key can only be added within ${RECENT_SIGN_IN_MINUTES} minutes of signing in. Please sign out, sign in again and add it then.`,
+  },
   no_keys: { ja: 'このアカウントにはセキュリティキーが登録されていません。', en: 'This account has no security keys.' },
 };
 
@@ -49,7 +54,7 @@ export function registerWebAuthnRoutes(app: FastifyInstance, services: Services,
     const staff = request.staff;
     if (staff?.stage !== 'totp_enrol') return refuse(request, reply, 'wrong_stage', 409);
     const options = await webauthn.registrationOptions(staff, opts.relyingParty());
-    return options ? reply.send({ options }) : refuse(request, reply, 'wrong_stage', 409);
+    return typeof options === 'string' ? refuse(request, reply, options, 409) : reply.send({ options });
   });
 
   app.post('/totp/enrol/webauthn', { schema: hidden, config: { access: 'signing-in', ...limited } }, async (request, reply) => {
@@ -96,7 +101,8 @@ export function registerWebAuthnRoutes(app: FastifyInstance, services: Services,
     const staff = request.staff;
     if (staff?.stage !== 'active') return refuse(request, reply, 'wrong_stage', 409);
     const options = await webauthn.registrationOptions(staff, opts.relyingParty());
-    return options ? reply.send({ options }) : refuse(request, reply, 'wrong_stage', 409);
+    if (typeof options !== 'string') return reply.send({ options });
+    return refuse(request, reply, options, options === 'reauth_required' ? 403 : 409);
   });
 
   app.post('/account/security-keys', { schema: hidden, config: limited }, async (request, reply) => {
