@@ -27,6 +27,7 @@ import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCoverageRoutes } from './routes/coverage.ts';
 import { registerSettingsRoutes } from './routes/settings.ts';
+import { registerAccessDigestRoutes } from './routes/access-digests.ts';
 import { registerHomeRoutes } from './routes/home.ts';
 import { registerRecordDocumentRoutes } from './routes/record-documents.ts';
 import { registerRecordRoutes } from './routes/records.ts';
@@ -168,6 +169,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerResidentRoutes(app, services, { maxUploadBytes });
   registerCoverageRoutes(app, services);
   registerSettingsRoutes(app, services);
+  registerAccessDigestRoutes(app, services);
   const origin = opts.origin ?? (() => localOrigin(3000));
   registerWebAuthnRoutes(app, services, { relyingParty: () => relyingPartyFor(origin()) });
 

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { localOrigin } from '../config.ts';
 import type { Runtime } from '../runtime.ts';
+import { startDigestTimer } from '../security/access-digest.ts';
 import { createLogger } from './logger.ts';
 import { buildServer } from './server.ts';
 
@@ -21,12 +22,15 @@ export async function startServer(rt: Runtime, opts: { host?: string; port?: num
     origin,
   });
   await app.listen({ host: opts.host ?? rt.config.host, port: opts.port ?? rt.config.port });
+  // LOG-06: each municipality's access digest, checked every minute, made when its interval is up.
+  const stopDigests = startDigestTimer(rt.services.db, { onError: (code, err) => logger.error({ err, tenant: code }, 'access digest failed') });
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     try {
+      await stopDigests();
       await app.close();
     } finally {
       await rt.close();

@@ -1,10 +1,11 @@
 // A municipality's own settings, as its administrators edit them on /settings: the letterhead of
 // mailings (差出人, 連絡先, 市長名, 文書番号の記号), whether clinic files enter provisional or
-// confirmed, and the password policy. Stored in tenant_settings.settings (jsonb), validated here,
+// confirmed, the password policy and the access-digest interval. Stored in tenant_settings.settings (jsonb), validated here,
 // changed only through perform() with settings.manage and audited with before and after.
-// control: AC-01, LOG-01, AUTH-03
+// control: AC-01, LOG-01, AUTH-03, AUTH-12, LOG-06
 import type { Database } from '../../db/client.ts';
 import type { ScopedTx } from '../../db/scoped.ts';
+import { digestMinutes, MAX_DIGEST_MINUTES, MIN_DIGEST_MINUTES } from '../../security/access-digest.ts';
 import type { Actor } from '../../security/actor.ts';
 import { perform } from '../../security/guard.ts';
 import type { PasswordPolicy } from '../../security/password-policy.ts';
@@ -27,6 +28,8 @@ export interface TenantSettings {
   readonly mailing: MailingSettings;
   readonly clinicFileEntry: ClinicFileEntry;
   readonly passwordPolicy: PasswordPolicy;
+  /** LOG-06: minutes between access digests. */
+  readonly accessDigestMinutes: number;
 }
 
 export class SettingsInputError extends Error {
@@ -72,7 +75,10 @@ function mailingFrom(raw: unknown): MailingSettings {
 
 async function readSettings(tx: ScopedTx): Promise<TenantSettings> {
   const [row] = await tx.query<{ mailing: unknown }>(`SELECT settings->'mailing' AS mailing FROM tenant_settings WHERE municipality_code = app_tenant_code()`);
-  return { mailing: mailingFrom(row?.mailing), clinicFileEntry: await clinicFileEntryMode(tx), passwordPolicy: await readPasswordPolicy(tx) };
+  return {
+    mailing: mailingFrom(row?.mailing), clinicFileEntry: await clinicFileEntryMode(tx), passwordPolicy: await readPasswordPolicy(tx),
+    accessDigestMinutes: await digestMinutes(tx),
+  };
 }
 
 /** The actor's municipality's settings (settings.manage; the read is audited like any other). */
@@ -105,6 +111,23 @@ export async function setClinicFileEntry(db: Database, actor: Actor, mode: strin
       [mode],
     );
     return mode;
+  });
+}
+
+/** How often the access digest (LOG-06) is made, in whole minutes within its bounds. */
+export async function setAccessDigestMinutes(db: Database, actor: Actor, raw: string): Promise<number> {
+  const v = raw.trim();
+  const minutes = /^[0-9]{1,4}$/.test(v) ? Number(v) : Number.NaN;
+  if (!(minutes >= MIN_DIGEST_MINUTES && minutes <= MAX_DIGEST_MINUTES)) {
+    throw new SettingsInputError('accessDigestMinutes', `ダイジェストの間隔は${MIN_DIGEST_MINUTES}〜${MAX_DIGEST_MINUTES}分の整数で入力してください (a whole number of minutes, ${MIN_DIGEST_MINUTES}–${MAX_DIGEST_MINUTES})`);
+  }
+  return perform(db, actor, { permission: 'settings.manage', action: 'settings.access_digest', detail: { after: minutes } }, async ({ tx, note }) => {
+    note({ before: await digestMinutes(tx) });
+    await tx.query(
+      `UPDATE tenant_settings SET settings = jsonb_set(settings, '{accessDigestMinutes}', to_jsonb($1::int)), updated_at = now() WHERE municipality_code = app_tenant_code()`,
+      [minutes],
+    );
+    return minutes;
   });
 }
 

@@ -1,11 +1,11 @@
 // /settings: a municipality's own settings (letterhead of mailings, how clinic files are entered,
-// the password policy) for settings.manage. Validation, permission and audit live in
+// the password policy, the access-digest interval) for settings.manage. Validation, permission and audit live in
 // modules/tenants/settings.ts; this file maps the three forms to calls and outcomes to pages.
 // controls: AC-01, LOG-01
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../app.ts';
 import type { TenantSettings } from '../../modules/tenants/settings.ts';
-import { setClinicFileEntry, setMailingSettings, setPasswordPolicyFromForm, SettingsInputError, tenantSettings } from '../../modules/tenants/settings.ts';
+import { setAccessDigestMinutes, setClinicFileEntry, setMailingSettings, setPasswordPolicyFromForm, SettingsInputError, tenantSettings } from '../../modules/tenants/settings.ts';
 import { first, localMessage, requirePermission } from '../page-helpers.ts';
 import { actorOf, sendPage, viewContext } from '../request-context.ts';
 import type { SettingsNotice } from '../views/settings.ts';
@@ -49,6 +49,10 @@ export function registerSettingsRoutes(app: FastifyInstance, services: Services)
 
   app.post('/settings/clinic-files', { schema: hidden }, async (request, reply) => {
     return change(request, reply, 'clinicFiles', () => setClinicFileEntry(db, actorOf(request), first(request.body, 'clinicFileEntry', 20)), () => ({}));
+  });
+
+  app.post('/settings/access-digest', { schema: hidden }, async (request, reply) => {
+    return change(request, reply, 'accessDigest', () => setAccessDigestMinutes(db, actorOf(request), first(request.body, 'accessDigestMinutes', 10)), () => ({}));
   });
 
   app.post('/settings/password-policy', { schema: hidden }, async (request, reply) => {

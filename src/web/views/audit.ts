@@ -39,7 +39,7 @@ const REASONS: Record<OffHoursReason, Bi> = {
   after_end: { ja: '終業後', en: 'After hours' },
 };
 
-const RESULTS: Record<string, Bi> = { ok: { ja: '成功', en: 'OK' }, denied: { ja: '拒否', en: 'Denied' }, failed: { ja: '失敗', en: 'Failed' } };
+export const RESULTS: Record<string, Bi> = { ok: { ja: '成功', en: 'OK' }, denied: { ja: '拒否', en: 'Denied' }, failed: { ja: '失敗', en: 'Failed' } };
 
 /** What the form shows, exactly as submitted. */
 export interface AuditFormValues {
@@ -70,7 +70,7 @@ const bi = (ctx: ViewContext, t: Bi): string => (ctx.locale === 'ja' ? t.ja : t.
 export const jstText = (d: Date | null): string => (d ? toJstLocalDateTime(d).replace('T', ' ') : '');
 const csrf = (ctx: ViewContext): SafeHtml => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 
-function who(r: { loginId: string | null; displayName: string | null; userId: string | null }): SafeHtml {
+export function who(r: { loginId: string | null; displayName: string | null; userId: string | null }): SafeHtml {
   if (r.displayName) return html`${r.displayName} <span class="muted">(${r.loginId})</span>`;
   return html`<code>${r.loginId ?? r.userId ?? '—'}</code>`;
 }
@@ -86,6 +86,7 @@ export function auditPage(ctx: ViewContext, d: AuditPageData): SafeHtml {
   ${TABS.map((t) => html`<li><a href="/audit?tab=${t.id}" ${t.id === d.tab ? html`aria-current="page"` : ''}>${bi(ctx, t.label)}</a></li>`)}
 </ul></nav>
 ${d.canVerify ? integrityLink(ctx) : ''}
+<p><a href="/audit/digests">${ja ? 'アクセスダイジェスト（定期のまとめ）' : 'Access digests (periodic summaries)'}</a></p>
 ${filterForm(ctx, d)}
 ${body(ctx, d)}`,
   );

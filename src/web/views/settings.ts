@@ -1,7 +1,8 @@
-// 団体の設定: the letterhead printed on mailings, how clinic files are entered, and the password
-// policy — three small forms, each saved (and audited) on its own. Empty letterhead fields print
+// 団体の設定: the letterhead printed on mailings, how clinic files are entered, the access-digest
+// interval and the password policy — small forms, each saved (and audited) on its own. Empty letterhead fields print
 // the defaults the page names.
 import type { TenantSettings } from '../../modules/tenants/settings.ts';
+import { MAX_DIGEST_MINUTES, MIN_DIGEST_MINUTES } from '../../security/access-digest.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
@@ -10,6 +11,7 @@ import { layout, messageBox } from './layout.ts';
 const NOTICES = {
   mailing: { ja: '通知文書の差出人情報を保存しました。', en: 'The letterhead was saved.' },
   clinicFiles: { ja: '医療機関ファイルの登録方法を保存しました。', en: 'The clinic file setting was saved.' },
+  accessDigest: { ja: 'アクセスダイジェストの間隔を保存しました。', en: 'The access digest interval was saved.' },
   passwordPolicy: { ja: 'パスワード規則を保存しました（1分以内に全職員のログインに適用されます）。', en: 'The password policy was saved (applies to sign-ins within a minute).' },
 } as const;
 
@@ -66,6 +68,12 @@ ${d.error ? messageBox('error', d.error) : ''}
     <div><input type="radio" id="cfe-confirmed" name="clinicFileEntry" value="confirmed" ${s.clinicFileEntry === 'confirmed' ? html`checked` : ''}>
       <label for="cfe-confirmed">${ja ? '確定として登録' : 'Confirmed on import'}</label></div>
   </fieldset>
+  <div><button type="submit">${ja ? '保存' : 'Save'}</button></div>
+</form></section>
+<section aria-labelledby="digest-heading"><h2 id="digest-heading">${ja ? 'アクセスダイジェスト' : 'Access digest'}</h2>
+<p>${ja ? 'アクセス記録のまとめを監査担当者（「アクセス記録・監査」）に届ける間隔です。' : 'How often a summary of the access log is made for the staff who review it (Audit log).'}</p>
+<form method="post" action="/settings/access-digest" class="stack">${csrf(ctx)}
+  ${numberField('accessDigestMinutes', ja ? '間隔（分）' : 'Interval (minutes)', `${MIN_DIGEST_MINUTES}–${MAX_DIGEST_MINUTES}`, s.accessDigestMinutes, MIN_DIGEST_MINUTES, MAX_DIGEST_MINUTES)}
   <div><button type="submit">${ja ? '保存' : 'Save'}</button></div>
 </form></section>
 <section aria-labelledby="policy-heading"><h2 id="policy-heading">${ja ? 'パスワード規則' : 'Password policy'}</h2>
