@@ -43,7 +43,7 @@ async function serve(dataDir: string): Promise<{ child: ChildProcess; out: strin
   let out = '';
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 150_000; // the demo generates its city first; slow on a loaded machine
   while (!/open http:\/\/localhost:\d+\/[\s\S]*stop with Ctrl\+C/.test(out)) {
     if (child.exitCode !== null) throw new Error(`demo exited early:\n${out}`);
     if (Date.now() > deadline) throw new Error(`demo did not start in time:\n${out}`);

@@ -43,7 +43,7 @@ describe.each(testEngines)('access digests on $name', (engine) => {
     const digest = await makeDueDigest(t.db, A, new Date(t0.getTime() + 10 * MIN));
     expect(digest).not.toBeNull();
     firstId = digest?.id ?? '';
-    expect(digest?.periodTo.getTime() - (digest?.periodFrom.getTime() ?? 0)).toBe(30 * MIN);
+    expect((digest?.periodTo.getTime() ?? 0) - (digest?.periodFrom.getTime() ?? 0)).toBe(30 * MIN);
     const views = digest?.lines.find((l) => l.action === 'person.view' && l.userId === 'clerk-1');
     expect(views).toMatchObject({ result: 'ok', count: 3, persons: 2, role: 'officer' });
     expect(digest?.lines.find((l) => l.action === 'mynumber.reveal')).toMatchObject({ result: 'denied', count: 1, persons: 1 });
