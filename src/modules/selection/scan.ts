@@ -46,15 +46,22 @@ export interface SelectionPage {
 interface PersonRow {
   id: string;
   address_number: string;
-  name: string;
   birth_date: string;
   sex: Sex;
   moved_in_on: string | null;
-  address: string;
   history: string | null;
 }
 
+/** Name and address, read for the listed persons of a page only. */
+interface AddresseeRow {
+  id: string;
+  name: string;
+  address: string;
+}
+
 const MEMO_LIMIT = 200_000;
+/** Memory for the scan's sorts and hashes (per node, this transaction only): 2 M residents sort in memory. */
+const SCAN_WORK_MEM = '256MB';
 
 function parseHistory(text: string | null): DoseRecord[] {
   if (!text) return [];
@@ -78,22 +85,56 @@ export function classify(n: NextDose, criteria: SelectionCriteria, asOfDay: numb
   return reason;
 }
 
-/** The persons a page scans, with the criteria that SQL can apply (birth range, district). */
+/** The persons the scan reads (alias p), with the criteria that SQL can apply (birth range, district). */
 function personPageSql(criteria: SelectionCriteria): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
-  // The char(6) tenant condition lets PostgreSQL walk the (municipality_code, address_number) index
-  // in order (the RLS policy compares as text, which no index serves).
-  const where = ['municipality_code = app_tenant_code()', "status = 'resident'", 'merged_into IS NULL'];
-  if (criteria.bornFrom) where.push(`birth_date >= $${params.push(criteria.bornFrom)}::date`);
-  if (criteria.bornTo) where.push(`birth_date <= $${params.push(criteria.bornTo)}::date`);
-  if (criteria.district) where.push(`address_district(address) = $${params.push(criteria.district)}`);
+  // Row-level security filters as well; the explicit tenant condition gives the planner the
+  // (municipality_code, …) indexes and row estimates for the tenant.
+  const where = ['p.municipality_code = app_tenant_code()', "p.status = 'resident'", 'p.merged_into IS NULL'];
+  if (criteria.bornFrom) where.push(`p.birth_date >= $${params.push(criteria.bornFrom)}::date`);
+  if (criteria.bornTo) where.push(`p.birth_date <= $${params.push(criteria.bornTo)}::date`);
+  if (criteria.district) where.push(`address_district(p.address) = $${params.push(criteria.district)}`);
   return { sql: where.join(' AND '), params };
 }
 
 export async function countScanned(tx: ScopedTx, criteria: SelectionCriteria): Promise<number> {
   const { sql, params } = personPageSql(criteria);
-  const [row] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM persons WHERE ${sql}`, params);
+  const [row] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM persons p WHERE ${sql}`, params);
   return row?.n ?? 0;
+}
+
+/**
+ * Opens the scan as one cursor over the residents, each with their confirmed history aggregated in
+ * the same statement (fields split by U+001F, doses by U+001E, oldest first as confirmedHistories()
+ * orders it), in 宛名番号 order. Set-based: one pass over doses ⋈ dose_versions joined by hash,
+ * not an index probe per resident and dose. The statement is planned once (no JIT: compiling it
+ * cost more than running it), and its sorts and hashes get the memory to stay off disk.
+ */
+async function openScanCursor(tx: ScopedTx, where: string, params: unknown[]): Promise<string> {
+  await tx.query("SELECT set_config('jit', 'off', true), set_config('work_mem', $1, true)", [SCAN_WORK_MEM]);
+  await tx.query(
+    `DECLARE selection_scan NO SCROLL CURSOR FOR
+     SELECT p.id, p.address_number, p.birth_date::text AS birth_date, p.sex, p.moved_in_on::text AS moved_in_on, h.history
+       FROM persons p
+       LEFT JOIN (SELECT d.person_id,
+                         string_agg(concat_ws(chr(31), v.vaccine_id, v.dose_number, v.administered_on, v.schedule_product), chr(30)
+                                    ORDER BY v.administered_on, v.vaccine_id, v.dose_number) AS history
+                    FROM doses d JOIN dose_versions v ON v.municipality_code = d.municipality_code AND v.dose_id = d.id AND v.version = d.current_version
+                   WHERE d.municipality_code = app_tenant_code() AND NOT d.deleted
+                   GROUP BY d.person_id) h ON h.person_id = p.id
+      WHERE ${where}
+      ORDER BY p.address_number`,
+    params,
+  );
+  return 'selection_scan';
+}
+
+/** Names and addresses of the listed persons of a page (the scan itself reads neither). */
+async function addressees(tx: ScopedTx, ids: readonly string[]): Promise<Map<string, AddresseeRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx.query<AddresseeRow>(
+    'SELECT id, name, address FROM persons WHERE municipality_code = app_tenant_code() AND id = ANY($1::uuid[])', [ids]);
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 /**
@@ -106,67 +147,72 @@ export async function* scanSelection(tx: ScopedTx, criteria: SelectionCriteria, 
   const engine = scheduleEngine();
   const asOfDay = parseIsoDate(criteria.asOf) ?? 0;
   const { sql, params } = personPageSql(criteria);
-  const keyAt = params.length + 1;
   let scanned = 0;
   // Exact memo: the engine is a pure function of (birth, sex, history, asOf), and many residents
   // share one (most adults have no routine history; classmates share birth days).
   const memo = new Map<string, NextDose[] | ScheduleInputError>();
-  // One query a page: the residents and, per resident, the confirmed history as one string
-  // (fields split by U+001F, doses by U+001E), oldest first as confirmedHistories() orders it.
-  const fetch = (key: string): Promise<PersonRow[]> =>
-    tx.query<PersonRow>(
-      `SELECT p.id, p.address_number, p.name, p.birth_date::text AS birth_date, p.sex, p.moved_in_on::text AS moved_in_on, p.address,
-              (SELECT string_agg(concat_ws(chr(31), v.vaccine_id, v.dose_number, v.administered_on, v.schedule_product), chr(30)
-                                 ORDER BY v.administered_on, v.vaccine_id, v.dose_number)
-                 FROM doses d JOIN dose_versions v ON v.municipality_code = d.municipality_code AND v.dose_id = d.id AND v.version = d.current_version
-                WHERE d.municipality_code = p.municipality_code AND d.person_id = p.id AND NOT d.deleted) AS history
-         FROM persons p WHERE ${sql} AND address_number > $${keyAt} ORDER BY address_number LIMIT $${keyAt + 1}`,
-      [...params, key, pageSize],
-    );
+  const cursor = await openScanCursor(tx, sql, params);
+  const fetch = (): Promise<PersonRow[]> => tx.query<PersonRow>(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM ${cursor}`);
   // The next page is asked for before this one is computed: the database works while the engine does.
-  let pending = fetch('');
-  for (;;) {
-    const persons = await pending;
-    if (persons.length === 0) return;
-    pending = fetch((persons[persons.length - 1] as PersonRow).address_number);
-    pending.catch(() => undefined); // awaited next round; a consumer that stops early must not see it
-    scanned += persons.length;
-    if (memo.size > MEMO_LIMIT) memo.clear();
-    const page: SelectionPage = { scanned, rows: [], movedIn: [], problems: [] };
-    for (const p of persons) {
-      const memoKey = `${p.birth_date}|${p.sex}|${p.history ?? ''}`;
-      let next = memo.get(memoKey);
-      if (next === undefined) {
-        try {
-          next = engine.forecast({ birth: p.birth_date, sex: p.sex }, parseHistory(p.history), criteria.asOf).next;
-        } catch (err) {
-          if (!(err instanceof ScheduleInputError)) throw err;
-          next = err;
+  let pending = fetch();
+  try {
+    for (;;) {
+      const persons = await pending;
+      if (persons.length === 0) return;
+      pending = fetch();
+      pending.catch(() => undefined); // awaited next round or in finally
+      scanned += persons.length;
+      if (memo.size > MEMO_LIMIT) memo.clear();
+      const listed: Array<{ p: PersonRow; n: NextDose; reason: SelectionReason }> = [];
+      const page: SelectionPage = { scanned, rows: [], movedIn: [], problems: [] };
+      for (const p of persons) {
+        const memoKey = `${p.birth_date}|${p.sex}|${p.history ?? ''}`;
+        let next = memo.get(memoKey);
+        if (next === undefined) {
+          try {
+            next = engine.forecast({ birth: p.birth_date, sex: p.sex }, parseHistory(p.history), criteria.asOf).next;
+          } catch (err) {
+            if (!(err instanceof ScheduleInputError)) throw err;
+            next = err;
+          }
+          memo.set(memoKey, next);
         }
-        memo.set(memoKey, next);
+        if (next instanceof ScheduleInputError) {
+          page.problems.push({ personId: p.id, addressNumber: p.address_number, error: next.message });
+          continue;
+        }
+        for (const n of next) {
+          const reason = classify(n, criteria, asOfDay);
+          if (reason !== null) listed.push({ p, n, reason });
+        }
       }
-      if (next instanceof ScheduleInputError) {
-        page.problems.push({ personId: p.id, addressNumber: p.address_number, error: next.message });
-        continue;
-      }
-      let before: Map<string, NextDose> | null | undefined;
-      let district: string | undefined;
-      for (const n of next) {
-        const reason = classify(n, criteria, asOfDay);
-        if (reason === null) continue;
-        const row: SelectionRow = {
+      const who = await addressees(tx, [...new Set(listed.map((l) => l.p.id))]);
+      let before: Map<string, NextDose> | null = null;
+      let beforeOf: PersonRow | null = null;
+      let district = '';
+      for (const { p, n, reason } of listed) {
+        const a = who.get(p.id);
+        if (beforeOf !== p) {
+          beforeOf = p;
+          before = beforeMoveIn(p, parseHistory(p.history));
           // The district in process, for listed persons only: address_district() per scanned row
           // would cost more than the engine (same definition; test/domain/address-district).
-          personId: p.id, addressNumber: p.address_number, name: p.name, birthDate: p.birth_date, district: (district ??= addressDistrict(p.address)),
+          district = addressDistrict(a?.address ?? '');
+        }
+        const row: SelectionRow = {
+          personId: p.id, addressNumber: p.address_number, name: a?.name ?? '', birthDate: p.birth_date, district,
           vaccine: n.vaccine, dose: n.dose as number, status: n.status as 'due' | 'upcoming', from: n.from ?? null, until: n.until ?? null, reason,
         };
-        if (before === undefined) before = beforeMoveIn(p, parseHistory(p.history));
         const then = before?.get(n.vaccine);
         if (then && (then.status === 'due' || then.status === 'expired')) page.movedIn.push({ ...row, reason: 'moved_in_history_unknown' });
         else page.rows.push(row);
       }
+      yield page;
     }
-    yield page;
+  } finally {
+    // A consumer that stops early leaves a FETCH in flight: let it finish before the cursor goes.
+    await pending.catch(() => undefined);
+    await tx.exec(`CLOSE ${cursor}`).catch(() => undefined);
   }
 }
 
