@@ -50,6 +50,8 @@ interface PersonRow {
   sex: Sex;
   moved_in_on: string | null;
   history: string | null;
+  /** Position among all residents the filters select, quiet ones included. */
+  seq: number;
 }
 
 /** Name and address, read for the listed persons of a page only. */
@@ -59,9 +61,11 @@ interface AddresseeRow {
   address: string;
 }
 
-const MEMO_LIMIT = 200_000;
+const MEMO_LIMIT = 500_000;
 /** Memory for the scan's sorts and hashes (per node, this transaction only): 2 M residents sort in memory. */
 const SCAN_WORK_MEM = '256MB';
+/** Birth days further back than this are never left out as quiet (they are read and forecast). */
+const QUIET_YEARS = 125;
 
 function parseHistory(text: string | null): DoseRecord[] {
   if (!text) return [];
@@ -103,30 +107,90 @@ export async function countScanned(tx: ScopedTx, criteria: SelectionCriteria): P
   return row?.n ?? 0;
 }
 
+/** Quiet birth ranges by (asOf, through): the same for every selection of a day, and ~0.5 s to work out. */
+const quietCache = new Map<string, Array<{ sex: Sex; from: string; through: string }>>();
+
+/**
+ * Residents the scan need not read: no confirmed dose, and a birth day on which the engine can
+ * list nothing for anyone of that sex in [asOf, asOf + withinDays] (Engine.quietBirths, exact).
+ * Adults of 20–64 without a routine history are about a third of a city. Their forecast could
+ * not throw either (birth and sex come from checked columns), so no problem is lost.
+ */
+function quietSql(criteria: SelectionCriteria, params: unknown[]): string {
+  const through = formatIsoDate((parseIsoDate(criteria.asOf) ?? 0) + (criteria.withinDays ?? 0));
+  const earliest = `${Number(criteria.asOf.slice(0, 4)) - QUIET_YEARS}-01-01`;
+  const key = `${criteria.asOf}|${through}`;
+  let quiet = quietCache.get(key);
+  if (quiet === undefined) {
+    quiet = (['M', 'F'] as const).flatMap((sex) => scheduleEngine().quietBirths(sex, criteria.asOf, through, earliest).map((r) => ({ sex, ...r })));
+    if (quietCache.size >= 32) quietCache.clear();
+    quietCache.set(key, quiet);
+  }
+  const ranges = quiet.map((r) =>
+    `(p.sex = $${params.push(r.sex)} AND p.birth_date BETWEEN $${params.push(r.from)}::date AND $${params.push(r.through)}::date)`);
+  return ranges.length === 0 ? 'false' : `h.history IS NULL AND (${ranges.join(' OR ')})`;
+}
+
 /**
  * Opens the scan as one cursor over the residents, each with their confirmed history aggregated in
  * the same statement (fields split by U+001F, doses by U+001E, oldest first as confirmedHistories()
- * orders it), in 宛名番号 order. Set-based: one pass over doses ⋈ dose_versions joined by hash,
- * not an index probe per resident and dose. The statement is planned once (no JIT: compiling it
- * cost more than running it), and its sorts and hashes get the memory to stay off disk.
+ * orders it), in 宛名番号 order, leaving out the quiet residents. Set-based: one pass over
+ * doses ⋈ dose_versions joined by hash, not an index probe per resident and dose. `seq` numbers
+ * every resident the filters select (quiet ones too), so progress counts them. Planned once, with
+ * no JIT (compiling it cost more than running it) and more memory for its sorts and hashes.
  */
-async function openScanCursor(tx: ScopedTx, where: string, params: unknown[]): Promise<string> {
+async function openScanCursor(tx: ScopedTx, criteria: SelectionCriteria): Promise<string> {
+  const { sql, params } = personPageSql(criteria);
+  const quiet = quietSql(criteria, params);
   await tx.query("SELECT set_config('jit', 'off', true), set_config('work_mem', $1, true)", [SCAN_WORK_MEM]);
   await tx.query(
     `DECLARE selection_scan NO SCROLL CURSOR FOR
-     SELECT p.id, p.address_number, p.birth_date::text AS birth_date, p.sex, p.moved_in_on::text AS moved_in_on, h.history
-       FROM persons p
+     SELECT p.id, p.address_number, p.birth_date::text AS birth_date, p.sex, p.moved_in_on::text AS moved_in_on, h.history, p.seq::int AS seq
+       FROM (SELECT p.id, p.address_number, p.birth_date, p.sex, p.moved_in_on, row_number() OVER (ORDER BY p.address_number) AS seq
+               FROM persons p WHERE ${sql}) p
        LEFT JOIN (SELECT d.person_id,
                          string_agg(concat_ws(chr(31), v.vaccine_id, v.dose_number, v.administered_on, v.schedule_product), chr(30)
                                     ORDER BY v.administered_on, v.vaccine_id, v.dose_number) AS history
                     FROM doses d JOIN dose_versions v ON v.municipality_code = d.municipality_code AND v.dose_id = d.id AND v.version = d.current_version
                    WHERE d.municipality_code = app_tenant_code() AND NOT d.deleted
                    GROUP BY d.person_id) h ON h.person_id = p.id
-      WHERE ${where}
-      ORDER BY p.address_number`,
+      WHERE NOT (${quiet})
+      ORDER BY p.seq`,
     params,
   );
   return 'selection_scan';
+}
+
+/** Residents the filters select after 宛名番号 `after` ('' = all): the quiet ones after the last row read. */
+async function countAfter(tx: ScopedTx, criteria: SelectionCriteria, after: string): Promise<number> {
+  const { sql, params } = personPageSql(criteria);
+  const [row] = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM persons p WHERE ${sql} AND p.address_number > $${params.length + 1}`, [...params, after]);
+  return row?.n ?? 0;
+}
+
+interface Listed {
+  n: NextDose;
+  reason: SelectionReason;
+}
+
+const NOTHING: readonly Listed[] = [];
+
+/** The forecast entries of a person that the criteria list, or the engine's input error. */
+function listedOf(p: PersonRow, criteria: SelectionCriteria, asOfDay: number): readonly Listed[] | ScheduleInputError {
+  let next: NextDose[];
+  try {
+    next = scheduleEngine().forecast({ birth: p.birth_date, sex: p.sex }, parseHistory(p.history), criteria.asOf).next;
+  } catch (err) {
+    if (!(err instanceof ScheduleInputError)) throw err;
+    return err;
+  }
+  let out: Listed[] | null = null;
+  for (const n of next) {
+    const reason = classify(n, criteria, asOfDay);
+    if (reason !== null) (out ??= []).push({ n, reason });
+  }
+  return out ?? NOTHING;
 }
 
 /** Names and addresses of the listed persons of a page (the scan itself reads neither). */
@@ -144,53 +208,52 @@ async function addressees(tx: ScopedTx, ids: readonly string[]): Promise<Map<str
  * exist in the former city); rows of vaccines that only became due here stay on the main list.
  */
 export async function* scanSelection(tx: ScopedTx, criteria: SelectionCriteria, pageSize = PAGE_SIZE): AsyncGenerator<SelectionPage> {
-  const engine = scheduleEngine();
   const asOfDay = parseIsoDate(criteria.asOf) ?? 0;
-  const { sql, params } = personPageSql(criteria);
   let scanned = 0;
+  let last = '';
   // Exact memo: the engine is a pure function of (birth, sex, history, asOf), and many residents
-  // share one (most adults have no routine history; classmates share birth days).
-  const memo = new Map<string, NextDose[] | ScheduleInputError>();
-  const cursor = await openScanCursor(tx, sql, params);
+  // share one (most adults have no routine history; classmates share birth days). It keeps only
+  // the entries the criteria list (usually none), classified once: small enough to stay cheap for GC.
+  const memo = new Map<string, readonly Listed[] | ScheduleInputError>();
+  const cursor = await openScanCursor(tx, criteria);
   const fetch = (): Promise<PersonRow[]> => tx.query<PersonRow>(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM ${cursor}`);
   // The next page is asked for before this one is computed: the database works while the engine does.
   let pending = fetch();
   try {
     for (;;) {
       const persons = await pending;
-      if (persons.length === 0) return;
+      if (persons.length === 0) {
+        // Quiet residents after the last row read still count as scanned.
+        const rest = await countAfter(tx, criteria, last);
+        if (rest > 0) yield { scanned: scanned + rest, rows: [], movedIn: [], problems: [] };
+        return;
+      }
       pending = fetch();
       pending.catch(() => undefined); // awaited next round or in finally
-      scanned += persons.length;
+      const lastRow = persons[persons.length - 1] as PersonRow;
+      scanned = lastRow.seq;
+      last = lastRow.address_number;
       if (memo.size > MEMO_LIMIT) memo.clear();
-      const listed: Array<{ p: PersonRow; n: NextDose; reason: SelectionReason }> = [];
+      const listed: Array<{ p: PersonRow; l: Listed }> = [];
       const page: SelectionPage = { scanned, rows: [], movedIn: [], problems: [] };
       for (const p of persons) {
         const memoKey = `${p.birth_date}|${p.sex}|${p.history ?? ''}`;
-        let next = memo.get(memoKey);
-        if (next === undefined) {
-          try {
-            next = engine.forecast({ birth: p.birth_date, sex: p.sex }, parseHistory(p.history), criteria.asOf).next;
-          } catch (err) {
-            if (!(err instanceof ScheduleInputError)) throw err;
-            next = err;
-          }
-          memo.set(memoKey, next);
+        let entries = memo.get(memoKey);
+        if (entries === undefined) {
+          entries = listedOf(p, criteria, asOfDay);
+          memo.set(memoKey, entries);
         }
-        if (next instanceof ScheduleInputError) {
-          page.problems.push({ personId: p.id, addressNumber: p.address_number, error: next.message });
+        if (entries instanceof ScheduleInputError) {
+          page.problems.push({ personId: p.id, addressNumber: p.address_number, error: entries.message });
           continue;
         }
-        for (const n of next) {
-          const reason = classify(n, criteria, asOfDay);
-          if (reason !== null) listed.push({ p, n, reason });
-        }
+        for (const l of entries) listed.push({ p, l });
       }
       const who = await addressees(tx, [...new Set(listed.map((l) => l.p.id))]);
       let before: Map<string, NextDose> | null = null;
       let beforeOf: PersonRow | null = null;
       let district = '';
-      for (const { p, n, reason } of listed) {
+      for (const { p, l: { n, reason } } of listed) {
         const a = who.get(p.id);
         if (beforeOf !== p) {
           beforeOf = p;
