@@ -10,6 +10,7 @@
 // with BENCH_DB_URL=that URL to skip the load (the tenant and city are taken as they are).
 // Prints ONE JSON object.
 import { createHash, randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { parse } from 'csv-parse/sync';
 import type { Database } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
@@ -196,7 +197,11 @@ async function run(db: Database, reuse: boolean): Promise<Record<string, unknown
   log(`selection: ${summary.rows} rows, ${summary.movedIn} moved-in rows in ${selectionSeconds.toFixed(1)} s`);
 
   // The per-person answer: each sampled resident's history read alone, engine.forecast, due entries.
+  // Sampled residents the scan left out as quiet (no dose, a birth day with nothing to list): the
+  // check below must find no row for them either.
+  const quiet = new Map((['M', 'F'] as const).map((sex) => [sex, scheduleEngine().quietBirths(sex, AS_OF, AS_OF, '1900-01-01')]));
   let mismatches = 0;
+  let quietSampled = 0;
   await withTenantScope(db, scope, async (tx) => {
     for (const [addressNumber, p] of sample) {
       const history = await tx.query<DoseRecord>(
@@ -208,6 +213,7 @@ async function run(db: Database, reuse: boolean): Promise<Record<string, unknown
       const expected = scheduleEngine().forecast({ birth: p.birth, sex: p.sex }, history, AS_OF).next
         .filter((x) => x.status === 'due').map((x) => key(x.vaccine, x.dose as number, x.status, x.from ?? null, x.until ?? null)).sort();
       const got = (selected.get(addressNumber) ?? []).sort();
+      if (history.length === 0 && quiet.get(p.sex)?.some((r) => r.from <= p.birth && p.birth <= r.through)) quietSampled++;
       if (expected.join('\n') !== got.join('\n')) mismatches++;
     }
   });
@@ -229,6 +235,9 @@ async function run(db: Database, reuse: boolean): Promise<Record<string, unknown
     goalSeconds: 30,
     sampleChecked: sample.size,
     sampleMismatches: mismatches,
+    /** Sampled residents the scan did not read (quiet): checked like the rest. */
+    sampleQuiet: quietSampled,
+    machineLoad: loadavg().map((x) => +x.toFixed(2)),
   };
 }
 
