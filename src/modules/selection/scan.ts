@@ -214,7 +214,10 @@ export async function* scanSelection(tx: ScopedTx, criteria: SelectionCriteria, 
   // Exact memo: the engine is a pure function of (birth, sex, history, asOf), and many residents
   // share one (most adults have no routine history; classmates share birth days). It keeps only
   // the entries the criteria list (usually none), classified once: small enough to stay cheap for GC.
-  const memo = new Map<string, readonly Listed[] | ScheduleInputError>();
+  // Two levels (birth|sex, then the history string as the database sent it): the long history is
+  // hashed in place instead of being copied into a combined key for every resident.
+  const memo = new Map<string, Map<string, readonly Listed[] | ScheduleInputError>>();
+  let memoSize = 0;
   const cursor = await openScanCursor(tx, criteria);
   const fetch = (): Promise<PersonRow[]> => tx.query<PersonRow>(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM ${cursor}`);
   // The next page is asked for before this one is computed: the database works while the engine does.
@@ -233,15 +236,21 @@ export async function* scanSelection(tx: ScopedTx, criteria: SelectionCriteria, 
       const lastRow = persons[persons.length - 1] as PersonRow;
       scanned = lastRow.seq;
       last = lastRow.address_number;
-      if (memo.size > MEMO_LIMIT) memo.clear();
+      if (memoSize > MEMO_LIMIT) {
+        memo.clear();
+        memoSize = 0;
+      }
       const listed: Array<{ p: PersonRow; l: Listed }> = [];
       const page: SelectionPage = { scanned, rows: [], movedIn: [], problems: [] };
       for (const p of persons) {
-        const memoKey = `${p.birth_date}|${p.sex}|${p.history ?? ''}`;
-        let entries = memo.get(memoKey);
+        const person = `${p.birth_date}${p.sex}`;
+        let byHistory = memo.get(person);
+        if (byHistory === undefined) memo.set(person, (byHistory = new Map()));
+        let entries = byHistory.get(p.history ?? '');
         if (entries === undefined) {
           entries = listedOf(p, criteria, asOfDay);
-          memo.set(memoKey, entries);
+          byHistory.set(p.history ?? '', entries);
+          memoSize++;
         }
         if (entries instanceof ScheduleInputError) {
           page.problems.push({ personId: p.id, addressNumber: p.address_number, error: entries.message });
