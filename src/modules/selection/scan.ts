@@ -131,6 +131,8 @@ function quietSql(criteria: SelectionCriteria, params: unknown[]): string {
   return ranges.length === 0 ? 'false' : `h.history IS NULL AND (${ranges.join(' OR ')})`;
 }
 
+let cursorCount = 0;
+
 /**
  * Opens the scan as one cursor over the residents, each with their confirmed history aggregated in
  * the same statement (fields split by U+001F, doses by U+001E, oldest first as confirmedHistories()
@@ -142,9 +144,11 @@ function quietSql(criteria: SelectionCriteria, params: unknown[]): string {
 async function openScanCursor(tx: ScopedTx, criteria: SelectionCriteria): Promise<string> {
   const { sql, params } = personPageSql(criteria);
   const quiet = quietSql(criteria, params);
+  // A name of its own, so two scans in one transaction (a consumer that scans again) cannot collide.
+  const name = `selection_scan_${++cursorCount}`;
   await tx.query("SELECT set_config('jit', 'off', true), set_config('work_mem', $1, true)", [SCAN_WORK_MEM]);
   await tx.query(
-    `DECLARE selection_scan NO SCROLL CURSOR FOR
+    `DECLARE ${name} NO SCROLL CURSOR FOR
      SELECT p.id, p.address_number, p.birth_date::text AS birth_date, p.sex, p.moved_in_on::text AS moved_in_on, h.history, p.seq::int AS seq
        FROM (SELECT p.id, p.address_number, p.birth_date, p.sex, p.moved_in_on, row_number() OVER (ORDER BY p.address_number) AS seq
                FROM persons p WHERE ${sql}) p
@@ -158,7 +162,7 @@ async function openScanCursor(tx: ScopedTx, criteria: SelectionCriteria): Promis
       ORDER BY p.seq`,
     params,
   );
-  return 'selection_scan';
+  return name;
 }
 
 /** Residents the filters select after 宛名番号 `after` ('' = all): the quiet ones after the last row read. */
