@@ -16,7 +16,7 @@ import {
 } from './compile.ts';
 import { JP_ROUTINE } from './rules/jp-routine.ts';
 import {
-  PROBLEM_CODES, type DoseRecord, type ForecastResult, type MunicipalityConfig, type NextDose, type Person,
+  PROBLEM_CODES, type DoseRecord, type Sex, type ForecastResult, type MunicipalityConfig, type NextDose, type Person,
   type ProblemCode, type RulePack, type ValidatedDose, type VaccineRule,
 } from './types.ts';
 
@@ -66,6 +66,12 @@ export interface Engine {
   forecast(person: Person, history: readonly DoseRecord[], asOf: string): ForecastResult;
   /** The rule versions in force on a date, in pack order. */
   rulesAt(date: string): VaccineRule[];
+  /**
+   * Birth days (from `earliestBirth` to `through`, as inclusive ISO ranges) on which a person known
+   * by birth and sex alone can have no due or upcoming entry with a window meeting [asOf, through],
+   * whatever their history: see quietOn.
+   */
+  quietBirths(sex: Sex, asOf: string, through: string, earliestBirth: string): Array<{ from: string; through: string }>;
 }
 
 export function createEngine(pack: RulePack = JP_ROUTINE, config: MunicipalityConfig = {}): Engine {
@@ -87,7 +93,48 @@ export function createEngine(pack: RulePack = JP_ROUTINE, config: MunicipalityCo
       }
       return out;
     },
+    quietBirths: (sex, asOfIso, throughIso, earliestIso) => {
+      const [asOf, through, earliest] = [asOfIso, throughIso, earliestIso].map((d) => {
+        const day = parseIsoDate(d);
+        if (day === null) throw new ScheduleInputError(`invalid date '${d}'`);
+        return day;
+      }) as [Day, Day, Day];
+      const out: Array<{ from: string; through: string }> = [];
+      let start: Day | null = null;
+      for (let b = earliest; b <= through + 1; b++) {
+        const quiet = b <= through && quietOn(compiled, personCtx({ birth: isoOf(b), sex }), asOf, through);
+        if (quiet && start === null) start = b;
+        if (!quiet && start !== null) {
+          out.push({ from: isoOf(start), through: isoOf(b - 1) });
+          start = null;
+        }
+      }
+      return out;
+    },
   };
+}
+
+/**
+ * True when no vaccine in force on asOf gives this person (birth and sex only: no disability,
+ * long illness or pregnancy) an eligibility window of any dose that meets [asOf, through]. Every
+ * due or upcoming entry of the forecast lies in such a window (next(): pieces ⊆ pathWindows ⊆
+ * windows(ver, k) of the version in force on asOf; episodes: windows ∩ season), and a history
+ * only adds windows through a doseBetween requirement, which is taken as met here: so a quiet
+ * person's forecast lists nothing in that span, whatever their recorded doses.
+ */
+function quietOn(c: CompiledPack, p: PersonCtx, asOf: Day, through: Day): boolean {
+  for (const cv of c.vaccines) {
+    if (cv.sex !== null && cv.sex !== p.sex) continue;
+    const ver = versionAt(cv, asOf);
+    if (ver === undefined) continue;
+    const met: Day[] = [];
+    for (const e of ver.elig) if (e.doseBetweenFrom !== NO_DAY) met.push(e.doseBetweenFrom);
+    for (let k = 1; k <= cv.maxDose; k++) {
+      const w = vaccineWindows(p, cv, ver, k, met);
+      for (let i = 0; i < w.length; i += 2) if ((w[i] as number) <= through && (w[i + 1] as number) >= asOf) return false;
+    }
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -46,15 +46,26 @@ export interface SelectionPage {
 interface PersonRow {
   id: string;
   address_number: string;
-  name: string;
   birth_date: string;
   sex: Sex;
   moved_in_on: string | null;
-  address: string;
   history: string | null;
+  /** Position among all residents the filters select, quiet ones included. */
+  seq: number;
 }
 
-const MEMO_LIMIT = 200_000;
+/** Name and address, read for the listed persons of a page only. */
+interface AddresseeRow {
+  id: string;
+  name: string;
+  address: string;
+}
+
+const MEMO_LIMIT = 500_000;
+/** Memory for the scan's sorts and hashes (per node, this transaction only): 2 M residents sort in memory. */
+const SCAN_WORK_MEM = '256MB';
+/** Birth days further back than this are never left out as quiet (they are read and forecast). */
+const QUIET_YEARS = 125;
 
 function parseHistory(text: string | null): DoseRecord[] {
   if (!text) return [];
@@ -78,22 +89,120 @@ export function classify(n: NextDose, criteria: SelectionCriteria, asOfDay: numb
   return reason;
 }
 
-/** The persons a page scans, with the criteria that SQL can apply (birth range, district). */
+/** The persons the scan reads (alias p), with the criteria that SQL can apply (birth range, district). */
 function personPageSql(criteria: SelectionCriteria): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
-  // The char(6) tenant condition lets PostgreSQL walk the (municipality_code, address_number) index
-  // in order (the RLS policy compares as text, which no index serves).
-  const where = ['municipality_code = app_tenant_code()', "status = 'resident'", 'merged_into IS NULL'];
-  if (criteria.bornFrom) where.push(`birth_date >= $${params.push(criteria.bornFrom)}::date`);
-  if (criteria.bornTo) where.push(`birth_date <= $${params.push(criteria.bornTo)}::date`);
-  if (criteria.district) where.push(`address_district(address) = $${params.push(criteria.district)}`);
+  // Row-level security filters as well; the explicit tenant condition gives the planner the
+  // (municipality_code, …) indexes and row estimates for the tenant.
+  const where = ['p.municipality_code = app_tenant_code()', "p.status = 'resident'", 'p.merged_into IS NULL'];
+  if (criteria.bornFrom) where.push(`p.birth_date >= $${params.push(criteria.bornFrom)}::date`);
+  if (criteria.bornTo) where.push(`p.birth_date <= $${params.push(criteria.bornTo)}::date`);
+  if (criteria.district) where.push(`address_district(p.address) = $${params.push(criteria.district)}`);
   return { sql: where.join(' AND '), params };
 }
 
 export async function countScanned(tx: ScopedTx, criteria: SelectionCriteria): Promise<number> {
   const { sql, params } = personPageSql(criteria);
-  const [row] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM persons WHERE ${sql}`, params);
+  const [row] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM persons p WHERE ${sql}`, params);
   return row?.n ?? 0;
+}
+
+/** Quiet birth ranges by (asOf, through): the same for every selection of a day, and ~0.5 s to work out. */
+const quietCache = new Map<string, Array<{ sex: Sex; from: string; through: string }>>();
+
+/**
+ * Residents the scan need not read: no confirmed dose, and a birth day on which the engine can
+ * list nothing for anyone of that sex in [asOf, asOf + withinDays] (Engine.quietBirths, exact).
+ * Adults of 20–64 without a routine history are about a third of a city. Their forecast could
+ * not throw either (birth and sex come from checked columns), so no problem is lost.
+ */
+function quietSql(criteria: SelectionCriteria, params: unknown[]): string {
+  const through = formatIsoDate((parseIsoDate(criteria.asOf) ?? 0) + (criteria.withinDays ?? 0));
+  const earliest = `${Number(criteria.asOf.slice(0, 4)) - QUIET_YEARS}-01-01`;
+  const key = `${criteria.asOf}|${through}`;
+  let quiet = quietCache.get(key);
+  if (quiet === undefined) {
+    quiet = (['M', 'F'] as const).flatMap((sex) => scheduleEngine().quietBirths(sex, criteria.asOf, through, earliest).map((r) => ({ sex, ...r })));
+    if (quietCache.size >= 32) quietCache.clear();
+    quietCache.set(key, quiet);
+  }
+  const ranges = quiet.map((r) =>
+    `(p.sex = $${params.push(r.sex)} AND p.birth_date BETWEEN $${params.push(r.from)}::date AND $${params.push(r.through)}::date)`);
+  return ranges.length === 0 ? 'false' : `h.history IS NULL AND (${ranges.join(' OR ')})`;
+}
+
+let cursorCount = 0;
+
+/**
+ * Opens the scan as one cursor over the residents, each with their confirmed history aggregated in
+ * the same statement (fields split by U+001F, doses by U+001E, oldest first as confirmedHistories()
+ * orders it), in 宛名番号 order, leaving out the quiet residents. Set-based: one pass over
+ * doses ⋈ dose_versions joined by hash, not an index probe per resident and dose. `seq` numbers
+ * every resident the filters select (quiet ones too), so progress counts them. Planned once, with
+ * no JIT (compiling it cost more than running it) and more memory for its sorts and hashes.
+ */
+async function openScanCursor(tx: ScopedTx, criteria: SelectionCriteria): Promise<string> {
+  const { sql, params } = personPageSql(criteria);
+  const quiet = quietSql(criteria, params);
+  // A name of its own, so two scans in one transaction (a consumer that scans again) cannot collide.
+  const name = `selection_scan_${++cursorCount}`;
+  await tx.query("SELECT set_config('jit', 'off', true), set_config('work_mem', $1, true)", [SCAN_WORK_MEM]);
+  await tx.query(
+    `DECLARE ${name} NO SCROLL CURSOR FOR
+     SELECT p.id, p.address_number, p.birth_date::text AS birth_date, p.sex, p.moved_in_on::text AS moved_in_on, h.history, p.seq::int AS seq
+       FROM (SELECT p.id, p.address_number, p.birth_date, p.sex, p.moved_in_on, row_number() OVER (ORDER BY p.address_number) AS seq
+               FROM persons p WHERE ${sql}) p
+       LEFT JOIN (SELECT d.person_id,
+                         string_agg(concat_ws(chr(31), v.vaccine_id, v.dose_number, v.administered_on, v.schedule_product), chr(30)
+                                    ORDER BY v.administered_on, v.vaccine_id, v.dose_number) AS history
+                    FROM doses d JOIN dose_versions v ON v.municipality_code = d.municipality_code AND v.dose_id = d.id AND v.version = d.current_version
+                   WHERE d.municipality_code = app_tenant_code() AND NOT d.deleted
+                   GROUP BY d.person_id) h ON h.person_id = p.id
+      WHERE NOT (${quiet})
+      ORDER BY p.seq`,
+    params,
+  );
+  return name;
+}
+
+/** Residents the filters select after 宛名番号 `after` ('' = all): the quiet ones after the last row read. */
+async function countAfter(tx: ScopedTx, criteria: SelectionCriteria, after: string): Promise<number> {
+  const { sql, params } = personPageSql(criteria);
+  const [row] = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM persons p WHERE ${sql} AND p.address_number > $${params.length + 1}`, [...params, after]);
+  return row?.n ?? 0;
+}
+
+interface Listed {
+  n: NextDose;
+  reason: SelectionReason;
+}
+
+const NOTHING: readonly Listed[] = [];
+
+/** The forecast entries of a person that the criteria list, or the engine's input error. */
+function listedOf(p: PersonRow, criteria: SelectionCriteria, asOfDay: number): readonly Listed[] | ScheduleInputError {
+  let next: NextDose[];
+  try {
+    next = scheduleEngine().forecast({ birth: p.birth_date, sex: p.sex }, parseHistory(p.history), criteria.asOf).next;
+  } catch (err) {
+    if (!(err instanceof ScheduleInputError)) throw err;
+    return err;
+  }
+  let out: Listed[] | null = null;
+  for (const n of next) {
+    const reason = classify(n, criteria, asOfDay);
+    if (reason !== null) (out ??= []).push({ n, reason });
+  }
+  return out ?? NOTHING;
+}
+
+/** Names and addresses of the listed persons of a page (the scan itself reads neither). */
+async function addressees(tx: ScopedTx, ids: readonly string[]): Promise<Map<string, AddresseeRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx.query<AddresseeRow>(
+    'SELECT id, name, address FROM persons WHERE municipality_code = app_tenant_code() AND id = ANY($1::uuid[])', [ids]);
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 /**
@@ -103,70 +212,83 @@ export async function countScanned(tx: ScopedTx, criteria: SelectionCriteria): P
  * exist in the former city); rows of vaccines that only became due here stay on the main list.
  */
 export async function* scanSelection(tx: ScopedTx, criteria: SelectionCriteria, pageSize = PAGE_SIZE): AsyncGenerator<SelectionPage> {
-  const engine = scheduleEngine();
   const asOfDay = parseIsoDate(criteria.asOf) ?? 0;
-  const { sql, params } = personPageSql(criteria);
-  const keyAt = params.length + 1;
   let scanned = 0;
+  let last = '';
   // Exact memo: the engine is a pure function of (birth, sex, history, asOf), and many residents
-  // share one (most adults have no routine history; classmates share birth days).
-  const memo = new Map<string, NextDose[] | ScheduleInputError>();
-  // One query a page: the residents and, per resident, the confirmed history as one string
-  // (fields split by U+001F, doses by U+001E), oldest first as confirmedHistories() orders it.
-  const fetch = (key: string): Promise<PersonRow[]> =>
-    tx.query<PersonRow>(
-      `SELECT p.id, p.address_number, p.name, p.birth_date::text AS birth_date, p.sex, p.moved_in_on::text AS moved_in_on, p.address,
-              (SELECT string_agg(concat_ws(chr(31), v.vaccine_id, v.dose_number, v.administered_on, v.schedule_product), chr(30)
-                                 ORDER BY v.administered_on, v.vaccine_id, v.dose_number)
-                 FROM doses d JOIN dose_versions v ON v.municipality_code = d.municipality_code AND v.dose_id = d.id AND v.version = d.current_version
-                WHERE d.municipality_code = p.municipality_code AND d.person_id = p.id AND NOT d.deleted) AS history
-         FROM persons p WHERE ${sql} AND address_number > $${keyAt} ORDER BY address_number LIMIT $${keyAt + 1}`,
-      [...params, key, pageSize],
-    );
+  // share one (most adults have no routine history; classmates share birth days). It keeps only
+  // the entries the criteria list (usually none), classified once: small enough to stay cheap for GC.
+  // Two levels (birth|sex, then the history string as the database sent it): the long history is
+  // hashed in place instead of being copied into a combined key for every resident.
+  const memo = new Map<string, Map<string, readonly Listed[] | ScheduleInputError>>();
+  let memoSize = 0;
+  const cursor = await openScanCursor(tx, criteria);
+  const fetch = (): Promise<PersonRow[]> => tx.query<PersonRow>(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM ${cursor}`);
   // The next page is asked for before this one is computed: the database works while the engine does.
-  let pending = fetch('');
-  for (;;) {
-    const persons = await pending;
-    if (persons.length === 0) return;
-    pending = fetch((persons[persons.length - 1] as PersonRow).address_number);
-    pending.catch(() => undefined); // awaited next round; a consumer that stops early must not see it
-    scanned += persons.length;
-    if (memo.size > MEMO_LIMIT) memo.clear();
-    const page: SelectionPage = { scanned, rows: [], movedIn: [], problems: [] };
-    for (const p of persons) {
-      const memoKey = `${p.birth_date}|${p.sex}|${p.history ?? ''}`;
-      let next = memo.get(memoKey);
-      if (next === undefined) {
-        try {
-          next = engine.forecast({ birth: p.birth_date, sex: p.sex }, parseHistory(p.history), criteria.asOf).next;
-        } catch (err) {
-          if (!(err instanceof ScheduleInputError)) throw err;
-          next = err;
+  let pending = fetch();
+  try {
+    for (;;) {
+      const persons = await pending;
+      if (persons.length === 0) {
+        // Quiet residents after the last row read still count as scanned.
+        const rest = await countAfter(tx, criteria, last);
+        if (rest > 0) yield { scanned: scanned + rest, rows: [], movedIn: [], problems: [] };
+        return;
+      }
+      pending = fetch();
+      pending.catch(() => undefined); // awaited next round or in finally
+      const lastRow = persons[persons.length - 1] as PersonRow;
+      scanned = lastRow.seq;
+      last = lastRow.address_number;
+      if (memoSize > MEMO_LIMIT) {
+        memo.clear();
+        memoSize = 0;
+      }
+      const listed: Array<{ p: PersonRow; l: Listed }> = [];
+      const page: SelectionPage = { scanned, rows: [], movedIn: [], problems: [] };
+      for (const p of persons) {
+        const person = `${p.birth_date}${p.sex}`;
+        let byHistory = memo.get(person);
+        if (byHistory === undefined) memo.set(person, (byHistory = new Map()));
+        let entries = byHistory.get(p.history ?? '');
+        if (entries === undefined) {
+          entries = listedOf(p, criteria, asOfDay);
+          byHistory.set(p.history ?? '', entries);
+          memoSize++;
         }
-        memo.set(memoKey, next);
+        if (entries instanceof ScheduleInputError) {
+          page.problems.push({ personId: p.id, addressNumber: p.address_number, error: entries.message });
+          continue;
+        }
+        for (const l of entries) listed.push({ p, l });
       }
-      if (next instanceof ScheduleInputError) {
-        page.problems.push({ personId: p.id, addressNumber: p.address_number, error: next.message });
-        continue;
-      }
-      let before: Map<string, NextDose> | null | undefined;
-      let district: string | undefined;
-      for (const n of next) {
-        const reason = classify(n, criteria, asOfDay);
-        if (reason === null) continue;
-        const row: SelectionRow = {
+      const who = await addressees(tx, [...new Set(listed.map((l) => l.p.id))]);
+      let before: Map<string, NextDose> | null = null;
+      let beforeOf: PersonRow | null = null;
+      let district = '';
+      for (const { p, l: { n, reason } } of listed) {
+        const a = who.get(p.id);
+        if (beforeOf !== p) {
+          beforeOf = p;
+          before = beforeMoveIn(p, parseHistory(p.history));
           // The district in process, for listed persons only: address_district() per scanned row
           // would cost more than the engine (same definition; test/domain/address-district).
-          personId: p.id, addressNumber: p.address_number, name: p.name, birthDate: p.birth_date, district: (district ??= addressDistrict(p.address)),
+          district = addressDistrict(a?.address ?? '');
+        }
+        const row: SelectionRow = {
+          personId: p.id, addressNumber: p.address_number, name: a?.name ?? '', birthDate: p.birth_date, district,
           vaccine: n.vaccine, dose: n.dose as number, status: n.status as 'due' | 'upcoming', from: n.from ?? null, until: n.until ?? null, reason,
         };
-        if (before === undefined) before = beforeMoveIn(p, parseHistory(p.history));
         const then = before?.get(n.vaccine);
         if (then && (then.status === 'due' || then.status === 'expired')) page.movedIn.push({ ...row, reason: 'moved_in_history_unknown' });
         else page.rows.push(row);
       }
+      yield page;
     }
-    yield page;
+  } finally {
+    // A consumer that stops early leaves a FETCH in flight: let it finish before the cursor goes.
+    await pending.catch(() => undefined);
+    await tx.exec(`CLOSE ${cursor}`).catch(() => undefined);
   }
 }
 
