@@ -1,9 +1,10 @@
 // Embedded engine: PGlite (PostgreSQL compiled to WASM) in this process, data under <dataDir>/pglite.
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { Database, Transaction } from './client.ts';
+import type { Database, TenantBulkLoad, Transaction } from './client.ts';
 import { parseDate, parseInt8, quoteIdent, TYPE_OIDS } from './client.ts';
 import { acquireDataDirLock } from './lock.ts';
+import { SCOPED_ROLE } from './scoped.ts';
 
 const parsers = { [TYPE_OIDS.date]: parseDate, [TYPE_OIDS.int8]: parseInt8 };
 
@@ -54,6 +55,67 @@ async function copyIntoTempTable(q: Pick<PGlite, 'query'>, table: string, column
   await q.query(`SELECT set_config('role', $1, true)`, [info.role]);
 }
 
+/**
+ * A tenant's first load of a table by COPY (Transaction.bulkLoadTenant). COPY as the scoped role is
+ * refused on a table with row-level security, and INSERT … SELECT checks the policy, a foreign key
+ * and the unique indexes per row (about 50 µs a row in WASM). So, as for copyIntoTemp, the session's
+ * own role runs each COPY — and isolation is proved instead of checked per row. control: TEN-01
+ * - before: the transaction is scoped (SCOPED_ROLE, a tenant set), the table has row-level
+ *   security, the scoped role may INSERT into it, and it holds no row of this tenant;
+ * - after (finish): the scoped role, under the policy, sees exactly as many rows as were copied —
+ *   a row written with another municipality's code would be invisible, so the counts would differ
+ *   and the transaction rolls back. The transaction does not commit while a load is unfinished.
+ */
+async function beginTenantBulkLoad(
+  q: Pick<PGlite, 'query'>, table: string, columns: readonly string[], unfinished: Set<string>,
+): Promise<TenantBulkLoad> {
+  const target = quoteIdent(table);
+  const cols = columns.map(quoteIdent).join(', ');
+  if (!columns.includes('municipality_code')) throw new Error(`bulkLoadTenant: ${table}: the rows must carry municipality_code`);
+  const [info] = (
+    await q.query<{ role: string; tenant: string | null; rls: boolean | null }>(
+      `SELECT current_user AS role, app_tenant_code() AS tenant,
+              (SELECT c.relrowsecurity FROM pg_class c WHERE c.oid = to_regclass($1) AND c.relpersistence = 'p') AS rls`,
+      [table],
+    )
+  ).rows;
+  if (info?.role !== SCOPED_ROLE || info.tenant === null) throw new Error('bulkLoadTenant: not in a tenant-scoped transaction');
+  if (info.rls !== true) throw new Error(`bulkLoadTenant: ${table} is not a tenant table with row-level security`);
+  const [check] = (
+    await q.query<{ can_insert: boolean; empty: boolean }>(
+      `SELECT has_table_privilege(current_user, $1, 'INSERT') AS can_insert, NOT EXISTS (SELECT 1 FROM ${target}) AS empty`,
+      [table],
+    )
+  ).rows;
+  if (check?.can_insert !== true) throw new Error(`bulkLoadTenant: the scoped role may not insert into ${table}`);
+  if (check.empty !== true) throw new Error(`bulkLoadTenant: ${table} already holds rows of this tenant`);
+  if (unfinished.has(table)) throw new Error(`bulkLoadTenant: ${table} is already being loaded`);
+  unfinished.add(table);
+  let copied = 0;
+  return {
+    async write(csv) {
+      if (!unfinished.has(table)) throw new Error(`bulkLoadTenant: the load of ${table} is finished`);
+      await q.query(`SELECT set_config('role', 'none', true)`);
+      const r = await q.query(`COPY ${target} (${cols}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+      await q.query(`SELECT set_config('role', $1, true)`, [info.role]);
+      copied += r.affectedRows ?? 0;
+      return r.affectedRows ?? 0;
+    },
+    async finish() {
+      const [seen] = (
+        await q.query<{ role: string; tenant: string | null; n: number }>(
+          `SELECT current_user AS role, app_tenant_code() AS tenant, (SELECT count(*) FROM ${target})::int AS n`,
+        )
+      ).rows;
+      if (seen?.role !== info.role || seen.tenant !== info.tenant || seen.n !== copied) {
+        throw new Error(`bulkLoadTenant: ${copied} rows copied into ${table}, but ${seen?.n ?? 0} are visible to the tenant`);
+      }
+      unfinished.delete(table);
+      return copied;
+    },
+  };
+}
+
 function wrap(pg: PGlite, onClose: () => void): Database & { raw: PGlite } {
   const asTx = (q: Pick<PGlite, 'query' | 'exec'>): Transaction => ({
     async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
@@ -70,7 +132,13 @@ function wrap(pg: PGlite, onClose: () => void): Database & { raw: PGlite } {
     raw: pg,
     query: top.query,
     exec: top.exec,
-    transaction: (fn) => pg.transaction((tx) => fn(asTx(tx))),
+    transaction: (fn) =>
+      pg.transaction(async (tx) => {
+        const unfinished = new Set<string>();
+        const result = await fn({ ...asTx(tx), bulkLoadTenant: (table, columns) => beginTenantBulkLoad(tx, table, columns, unfinished) });
+        if (unfinished.size > 0) throw new Error(`bulkLoadTenant: ${[...unfinished].join(', ')} not verified; rolled back`);
+        return result;
+      }),
     async copyFromCsv(table, columns, csv) {
       const cols = columns.join(', ');
       await pg.query(`COPY ${table} (${cols}) FROM '/dev/blob' WITH (FORMAT csv, HEADER true)`, [], {
