@@ -223,6 +223,12 @@ describe.each(testEngines)('resident import on $name', (engine) => {
       await l.write(row(C, 'c1') + row(A, 'a1'));
       await l.finish();
     })).rejects.toThrow(/2 rows copied into resident_imports, but 1 are visible/);
+    // Foreign keys are checked at finish(), as the skipped per-row triggers would have.
+    await expect(scoped(async (tx) => {
+      const l = await load(tx, 'person_history', ['municipality_code', 'person_id', 'kind', 'event_date', 'import_id', 'recorded_by']);
+      await l.write(`${C},${crypto.randomUUID()},birth,2025-01-01,,u\n`);
+      await l.finish();
+    })).rejects.toThrow(/violates foreign key/);
     // An unverified load does not commit.
     await expect(scoped(async (tx) => {
       await (await load(tx, 'resident_imports', cols)).write(row(C, 'c2'));
