@@ -21,7 +21,9 @@ export function statusAfterEvent(kind: ResidentEventKind | null): 'resident' | '
   return kind === 'death' ? 'dead' : kind === 'move_out' ? 'moved_out' : kind === 'ex_officio_removal' ? 'removed' : 'resident';
 }
 
-// SESSHU_IMPORT_TRACE=1 prints each step's wall and CPU time to stderr (profiling on a shared machine).
+const mb = (b: number): number => Math.round(b / 1048576);
+
+// SESSHU_IMPORT_TRACE=1 prints each step's wall and CPU time and the memory to stderr (profiling on a shared machine).
 export const trace = process.env.SESSHU_IMPORT_TRACE === '1'
   ? (() => {
       let t = performance.now();
@@ -29,7 +31,10 @@ export const trace = process.env.SESSHU_IMPORT_TRACE === '1'
       return (what: string): void => {
         const n = performance.now();
         const d = process.cpuUsage(c);
-        process.stderr.write(`import: ${what}: ${Math.round(n - t)} ms wall, ${Math.round((d.user + d.system) / 1000)} ms cpu\n`);
+        const m = process.memoryUsage();
+        process.stderr.write(
+          `import: ${what}: ${Math.round(n - t)} ms wall, ${Math.round((d.user + d.system) / 1000)} ms cpu, rss ${mb(m.rss)} MB (heap ${mb(m.heapUsed)}, buffers ${mb(m.arrayBuffers)}, peak ${mb(process.resourceUsage().maxRSS * 1024)})\n`,
+        );
         t = n;
         c = process.cpuUsage();
       };

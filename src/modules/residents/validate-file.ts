@@ -3,6 +3,7 @@
 // Pure: the database-dependent part is checkEventsAgainstState, which takes the known state as data.
 // control: DATA-01, DATA-02, DATA-06, AC-04, RET-04
 import { maskMyNumber, type MyNumber } from '../../security/my-number.ts';
+import { FirstRowIndex } from './first-row-index.ts';
 import { decodeUpload, readCsvBatches, type DeclaredEncoding, type FileEncoding } from './decode.ts';
 import {
   eventLabel, isResidentColumn, parseAddress, parseAddressNumber, parseAlias, parseDateCell, parseEventKind,
@@ -208,8 +209,8 @@ export function* validateResidentBatches(buf: Buffer, options: ValidateOptions =
   let headerOk = false;
   let fieldCount = 0;
   let dataRows = 0;
-  const firstRowOfAddressNumber = new Map<string, number>();
-  const firstRowOfMyNumber = new Map<MyNumber, number>();
+  const firstRowOfAddressNumber = new FirstRowIndex();
+  const firstRowOfMyNumber = new FirstRowIndex();
 
   const batches = readCsvBatches(decoded.utf8, { maxRows: options.maxRows });
   let next = batches.next();
@@ -229,14 +230,12 @@ export function* validateResidentBatches(buf: Buffer, options: ValidateOptions =
       const parsed = parseRow(ctx, mode, fieldCount);
       const addressNumber = parsed?.addressNumber ?? addressNumberOf(ctx);
       if (addressNumber !== null) {
-        const first = firstRowOfAddressNumber.get(addressNumber);
-        if (first === undefined) firstRowOfAddressNumber.set(addressNumber, row);
-        else report(ctx, '宛名番号', 'duplicate_address_number', { ja: `宛名番号が重複しています（${first}行目のデータと同じ）`, en: `duplicate 宛名番号: same as data row ${first}` });
+        const first = firstRowOfAddressNumber.firstOrSet(addressNumber, row);
+        if (first !== undefined) report(ctx, '宛名番号', 'duplicate_address_number', { ja: `宛名番号が重複しています（${first}行目のデータと同じ）`, en: `duplicate 宛名番号: same as data row ${first}` });
       }
       if (parsed !== null && parsed.myNumber !== null) {
-        const first = firstRowOfMyNumber.get(parsed.myNumber);
-        if (first === undefined) firstRowOfMyNumber.set(parsed.myNumber, row);
-        else report(ctx, '個人番号', 'duplicate_my_number', { ja: `同じ個人番号が${first}行目のデータにもあります`, en: `the same My Number is on data row ${first}` });
+        const first = firstRowOfMyNumber.firstOrSet(parsed.myNumber, row);
+        if (first !== undefined) report(ctx, '個人番号', 'duplicate_my_number', { ja: `同じ個人番号が${first}行目のデータにもあります`, en: `the same My Number is on data row ${first}` });
       }
       // Rows are passed on only while the file is still clean: a bad file is rejected anyway.
       if (parsed !== null && sink.count === 0) rows.push(parsed);
