@@ -65,6 +65,8 @@ async function copyIntoTempTable(q: Pick<PGlite, 'query'>, table: string, column
  * - after (finish): the scoped role, under the policy, sees exactly as many rows as were copied —
  *   a row written with another municipality's code would be invisible, so the counts would differ
  *   and the transaction rolls back. The transaction does not commit while a load is unfinished.
+ *   The count proves it only if the table is written by nothing else between begin and finish (an
+ *   INSERT of the tenant's own could offset a foreign row); the resident import writes it only so.
  * Foreign keys are checked once per load, set-based, instead of by a trigger per row (half the
  * cost of a history row): the COPY runs with session_replication_role = replica, which is why a
  * table with triggers of its own is refused, and finish() looks for rows without their parent.
