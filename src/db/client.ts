@@ -15,6 +15,21 @@ export interface Transaction extends Queryable {
    * engine the statement needs more privilege than the scoped role has (see pglite.ts).
    */
   copyIntoTemp(table: string, columns: readonly string[], csv: string): Promise<void>;
+  /**
+   * Embedded engine only (absent on PostgreSQL): COPY straight into a tenant table that holds none
+   * of the current tenant's rows yet — a tenant's first resident load, where INSERT … SELECT under
+   * row-level security costs most of the time. Checked before and after (see pglite.ts); the
+   * transaction refuses to commit while a load is not verified.
+   */
+  readonly bulkLoadTenant?: (table: string, columns: readonly string[]) => Promise<TenantBulkLoad>;
+}
+
+/** One table's first load by COPY (Transaction.bulkLoadTenant). */
+export interface TenantBulkLoad {
+  /** COPYs CSV rows (no header) and returns how many were copied. */
+  write(csv: string): Promise<number>;
+  /** Checks under row-level security that the tenant sees exactly the rows copied; throws if not. */
+  finish(): Promise<number>;
 }
 
 export type Engine = 'pglite' | 'postgres';

@@ -1,9 +1,10 @@
 // Embedded engine: PGlite (PostgreSQL compiled to WASM) in this process, data under <dataDir>/pglite.
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { Database, Transaction } from './client.ts';
+import type { Database, TenantBulkLoad, Transaction } from './client.ts';
 import { parseDate, parseInt8, quoteIdent, TYPE_OIDS } from './client.ts';
 import { acquireDataDirLock } from './lock.ts';
+import { SCOPED_ROLE } from './scoped.ts';
 
 const parsers = { [TYPE_OIDS.date]: parseDate, [TYPE_OIDS.int8]: parseInt8 };
 
@@ -54,6 +55,111 @@ async function copyIntoTempTable(q: Pick<PGlite, 'query'>, table: string, column
   await q.query(`SELECT set_config('role', $1, true)`, [info.role]);
 }
 
+/**
+ * A tenant's first load of a table by COPY (Transaction.bulkLoadTenant). COPY as the scoped role is
+ * refused on a table with row-level security, and INSERT … SELECT checks the policy, a foreign key
+ * and the unique indexes per row (about 50 µs a row in WASM). So, as for copyIntoTemp, the session's
+ * own role runs each COPY — and isolation is proved instead of checked per row. control: TEN-01
+ * - before: the transaction is scoped (SCOPED_ROLE, a tenant set), the table has row-level
+ *   security, the scoped role may INSERT into it, and it holds no row of this tenant;
+ * - after (finish): the scoped role, under the policy, sees exactly as many rows as were copied —
+ *   a row written with another municipality's code would be invisible, so the counts would differ
+ *   and the transaction rolls back. The transaction does not commit while a load is unfinished.
+ *   The count proves it only if the table is written by nothing else between begin and finish (an
+ *   INSERT of the tenant's own could offset a foreign row); the resident import writes it only so.
+ * Foreign keys are checked once per load, set-based, instead of by a trigger per row (half the
+ * cost of a history row): the COPY runs with session_replication_role = replica, which is why a
+ * table with triggers of its own is refused, and finish() looks for rows without their parent.
+ * CHECK, NOT NULL and unique constraints are enforced by the COPY itself.
+ */
+async function beginTenantBulkLoad(
+  q: Pick<PGlite, 'query'>, table: string, columns: readonly string[], unfinished: Set<string>,
+): Promise<TenantBulkLoad> {
+  const target = quoteIdent(table);
+  const cols = columns.map(quoteIdent).join(', ');
+  if (!columns.includes('municipality_code')) throw new Error(`bulkLoadTenant: ${table}: the rows must carry municipality_code`);
+  const [info] = (
+    await q.query<{ role: string; tenant: string | null; rls: boolean | null }>(
+      `SELECT current_user AS role, app_tenant_code() AS tenant,
+              (SELECT c.relrowsecurity FROM pg_class c WHERE c.oid = to_regclass($1) AND c.relpersistence = 'p') AS rls`,
+      [table],
+    )
+  ).rows;
+  if (info?.role !== SCOPED_ROLE || info.tenant === null) throw new Error('bulkLoadTenant: not in a tenant-scoped transaction');
+  const tenant = info.tenant;
+  if (info.rls !== true) throw new Error(`bulkLoadTenant: ${table} is not a tenant table with row-level security`);
+  const [check] = (
+    await q.query<{ can_insert: boolean; empty: boolean; triggers: boolean }>(
+      `SELECT has_table_privilege(current_user, $1, 'INSERT') AS can_insert, NOT EXISTS (SELECT 1 FROM ${target}) AS empty,
+              EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND NOT tgisinternal) AS triggers`,
+      [table],
+    )
+  ).rows;
+  if (check?.can_insert !== true) throw new Error(`bulkLoadTenant: the scoped role may not insert into ${table}`);
+  if (check.triggers) throw new Error(`bulkLoadTenant: ${table} has triggers, which a bulk load would skip`);
+  if (check.empty !== true) throw new Error(`bulkLoadTenant: ${table} already holds rows of this tenant`);
+  if (unfinished.has(table)) throw new Error(`bulkLoadTenant: ${table} is already being loaded`);
+  unfinished.add(table);
+  let copied = 0;
+  return {
+    async write(csv) {
+      if (!unfinished.has(table)) throw new Error(`bulkLoadTenant: the load of ${table} is finished`);
+      await q.query(`SELECT set_config('role', 'none', true), set_config('session_replication_role', 'replica', true)`);
+      const r = await q.query(`COPY ${target} (${cols}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+      await q.query(`SELECT set_config('session_replication_role', 'origin', true), set_config('role', $1, true)`, [info.role]);
+      copied += r.affectedRows ?? 0;
+      return r.affectedRows ?? 0;
+    },
+    async finish() {
+      const [seen] = (
+        await q.query<{ role: string; tenant: string | null; n: number }>(
+          `SELECT current_user AS role, app_tenant_code() AS tenant, (SELECT count(*) FROM ${target})::int AS n`,
+        )
+      ).rows;
+      if (seen?.role !== info.role || seen.tenant !== tenant || seen.n !== copied) {
+        throw new Error(`bulkLoadTenant: ${copied} rows copied into ${table}, but ${seen?.n ?? 0} are visible to the tenant`);
+      }
+      await checkForeignKeys(q, table, tenant);
+      unfinished.delete(table);
+      return copied;
+    },
+  };
+}
+
+/**
+ * The foreign keys of `table` for the tenant's rows, as the triggers skipped during a bulk load
+ * would have checked them (MATCH SIMPLE: a key with a NULL column is not checked), one anti-join
+ * per constraint. Run as the session's role, like the triggers: a parent is found in any tenant.
+ */
+async function checkForeignKeys(q: Pick<PGlite, 'query'>, table: string, tenant: string): Promise<void> {
+  const fks = (
+    await q.query<{ name: string; parent: string; cols: string[]; parent_cols: string[] }>(
+      `SELECT c.conname AS name, p.relname AS parent,
+              array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
+              array(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                      JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS parent_cols
+         FROM pg_constraint c JOIN pg_class p ON p.oid = c.confrelid
+        WHERE c.conrelid = to_regclass($1) AND c.contype = 'f'`,
+      [table],
+    )
+  ).rows;
+  await q.query(`SELECT set_config('role', 'none', true)`);
+  for (const fk of fks) {
+    const present = fk.cols.map((c) => `t.${quoteIdent(c)} IS NOT NULL`).join(' AND ');
+    const match = fk.cols.map((c, i) => `p.${quoteIdent(fk.parent_cols[i] ?? '')} = t.${quoteIdent(c)}`).join(' AND ');
+    const [orphan] = (
+      await q.query<{ found: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM ${quoteIdent(table)} t WHERE t.municipality_code = $1 AND ${present}
+                          AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(fk.parent)} p WHERE ${match})) AS found`,
+        [tenant],
+      )
+    ).rows;
+    if (orphan?.found !== false) throw new Error(`bulkLoadTenant: ${table} violates foreign key ${fk.name}`);
+  }
+  await q.query(`SELECT set_config('role', $1, true)`, [SCOPED_ROLE]);
+}
+
 function wrap(pg: PGlite, onClose: () => void): Database & { raw: PGlite } {
   const asTx = (q: Pick<PGlite, 'query' | 'exec'>): Transaction => ({
     async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
@@ -70,7 +176,13 @@ function wrap(pg: PGlite, onClose: () => void): Database & { raw: PGlite } {
     raw: pg,
     query: top.query,
     exec: top.exec,
-    transaction: (fn) => pg.transaction((tx) => fn(asTx(tx))),
+    transaction: (fn) =>
+      pg.transaction(async (tx) => {
+        const unfinished = new Set<string>();
+        const result = await fn({ ...asTx(tx), bulkLoadTenant: (table, columns) => beginTenantBulkLoad(tx, table, columns, unfinished) });
+        if (unfinished.size > 0) throw new Error(`bulkLoadTenant: ${[...unfinished].join(', ')} not verified; rolled back`);
+        return result;
+      }),
     async copyFromCsv(table, columns, csv) {
       const cols = columns.join(', ');
       await pg.query(`COPY ${table} (${cols}) FROM '/dev/blob' WITH (FORMAT csv, HEADER true)`, [], {

@@ -10,6 +10,9 @@ export interface ScopeSettings {
   purpose: string;
 }
 
+/** The non-owner role every tenant transaction runs as; row-level security applies to it. */
+export const SCOPED_ROLE = 'sesshu_app';
+
 /** A transaction already restricted to one tenant. The brand keeps raw transactions out. */
 export type ScopedTx = Transaction & { readonly __scoped: true };
 
@@ -17,10 +20,10 @@ export async function withTenantScope<T>(db: Database, scope: ScopeSettings, fn:
   return db.transaction(async (tx) => {
     // set_config(..., true) is transaction-local: nothing leaks to the next user of a pooled connection.
     await tx.query(
-      `SELECT set_config('role', 'sesshu_app', true), set_config('sesshu.tenant', $1, true),
+      `SELECT set_config('role', $5, true), set_config('sesshu.tenant', $1, true),
               set_config('sesshu.user', $2, true), set_config('sesshu.terminal', $3, true),
               set_config('sesshu.purpose', $4, true)`,
-      [scope.municipalityCode, scope.userId, scope.terminalId, scope.purpose],
+      [scope.municipalityCode, scope.userId, scope.terminalId, scope.purpose, SCOPED_ROLE],
     );
     return fn(tx as ScopedTx);
   });

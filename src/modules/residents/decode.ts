@@ -170,6 +170,8 @@ export interface CsvRecord {
 export interface CsvReadOptions {
   /** Data rows allowed after the header. */
   readonly maxRows?: number;
+  /** Bytes parsed per slice by readCsvBatches (tests use tiny slices to cross record boundaries). */
+  readonly sliceBytes?: number;
 }
 
 export type CsvReadResult = { readonly ok: true; readonly records: number } | { readonly ok: false; readonly error: DecodeError };
@@ -188,12 +190,34 @@ class LineCounter {
   }
 }
 
+/** Characters of UTF-8 CSV parsed per slice by readCsvBatches: a few thousand records. */
+const SLICE_BYTES = 2 * 1024 * 1024;
+
 /**
- * Streams the CSV records of a UTF-8 buffer to `onRecord` (the header is the first record), without
- * holding them all. Quotes, embedded newlines, CRLF/LF and blank lines are handled by csv-parse;
- * a malformed file is reported with the line where the broken record starts.
+ * End of the first record boundary at or after `min`: just past a LF outside quotes, counting the
+ * quotes from `from` (a record start). RFC 4180 quoting only toggles on `"` (`""` toggles twice), so
+ * parity is enough; a stray quote only moves the cut, and csv-parse reports it in that slice.
  */
-export function readCsvRecords(utf8: Buffer, onRecord: (r: CsvRecord) => void, options: CsvReadOptions = {}): CsvReadResult {
+function sliceEnd(buf: Buffer, from: number, min: number): number {
+  let quotes = 0;
+  let q = buf.indexOf(0x22, from);
+  for (let nl = buf.indexOf(0x0a, min); nl !== -1; nl = buf.indexOf(0x0a, nl + 1)) {
+    while (q !== -1 && q < nl) {
+      quotes++;
+      q = buf.indexOf(0x22, q + 1);
+    }
+    if (quotes % 2 === 0) return nl + 1;
+  }
+  return buf.length;
+}
+
+/**
+ * The CSV records of a UTF-8 buffer in batches (the header is the first record), parsed slice by
+ * slice so that a caller can do asynchronous work between batches without holding every record.
+ * Quotes, embedded newlines, CRLF/LF and blank lines are handled by csv-parse; a malformed file is
+ * reported (as the generator's return value) with the line where the broken record starts.
+ */
+export function* readCsvBatches(utf8: Buffer, options: CsvReadOptions = {}): Generator<CsvRecord[], CsvReadResult> {
   const maxRecords = (options.maxRows ?? DEFAULT_MAX_ROWS) + 1;
   const lines = new LineCounter(utf8);
   let recordEnd = 0;
@@ -203,37 +227,55 @@ export function readCsvRecords(utf8: Buffer, onRecord: (r: CsvRecord) => void, o
     while (utf8[p] === 0x0a || utf8[p] === 0x0d) p++; // skipped blank lines
     return p;
   };
-  try {
-    parse(utf8, {
-      bom: true,
-      record_delimiter: ['\r\n', '\n'],
-      relax_column_count: true,
-      skip_empty_lines: true,
-      max_record_size: MAX_RECORD_CHARS,
-      on_record: (fields: string[], ctx) => {
-        if (records === maxRecords) throw new RowLimitReached();
-        const line = lines.at(startOfNext());
-        recordEnd = ctx.bytes;
-        records++;
-        onRecord({ fields, line });
-        return null; // keep nothing: the caller decides what to retain
-      },
-    });
-  } catch (err) {
-    if (err instanceof RowLimitReached) {
-      const limit = maxRecords - 1;
-      return { ok: false, error: fileError('too_many_rows', `行数が上限（${limit} 行）を超えています`, `too many rows: the limit is ${limit} data rows`) };
+  for (let from = 0; from < utf8.length;) {
+    const to = sliceEnd(utf8, from, Math.min(from + (options.sliceBytes ?? SLICE_BYTES), utf8.length));
+    const batch: CsvRecord[] = [];
+    try {
+      parse(utf8.subarray(from, to), {
+        bom: from === 0,
+        record_delimiter: ['\r\n', '\n'],
+        relax_column_count: true,
+        skip_empty_lines: true,
+        max_record_size: MAX_RECORD_CHARS,
+        on_record: (fields: string[], ctx) => {
+          if (records === maxRecords) throw new RowLimitReached();
+          const line = lines.at(startOfNext());
+          recordEnd = from + ctx.bytes;
+          records++;
+          batch.push({ fields, line });
+          return null; // keep nothing: the batch holds the records
+        },
+      });
+    } catch (err) {
+      if (batch.length > 0) yield batch; // records before the error are still checked
+      return csvError(err, lines.at(startOfNext()), maxRecords - 1);
     }
-    if (!(err instanceof CsvError)) throw err; // the caller's own failure, not the file's
-    const start = lines.at(startOfNext());
-    // csv-parse messages quote field values, which may hold a My Number: report the code only (AC-04).
-    const code = err.code;
-    const [ja, en] = code === 'CSV_QUOTE_NOT_CLOSED'
-      ? [`${start}行目から始まる行の引用符（"）が閉じていません`, `unclosed quote in the record starting at line ${start}`]
-      : code === 'CSV_MAX_RECORD_SIZE'
-        ? [`${start}行目から始まる行が長すぎます（引用符の閉じ忘れ？）`, `the record starting at line ${start} exceeds ${MAX_RECORD_CHARS} characters (unclosed quote?)`]
-        : [`${start}行目から始まる行の CSV 形式が不正です（${code}）`, `malformed CSV (${code}) in the record starting at line ${start}`];
-    return { ok: false, error: fileError('malformed_csv', ja, en, start) };
+    from = to;
+    if (batch.length > 0) yield batch;
   }
   return { ok: true, records };
+}
+
+function csvError(err: unknown, start: number, limit: number): CsvReadResult {
+  if (err instanceof RowLimitReached) {
+    return { ok: false, error: fileError('too_many_rows', `行数が上限（${limit} 行）を超えています`, `too many rows: the limit is ${limit} data rows`) };
+  }
+  if (!(err instanceof CsvError)) throw err; // the caller's own failure, not the file's
+  // csv-parse messages quote field values, which may hold a My Number: report the code only (AC-04).
+  const code = err.code;
+  const [ja, en] = code === 'CSV_QUOTE_NOT_CLOSED'
+    ? [`${start}行目から始まる行の引用符（"）が閉じていません`, `unclosed quote in the record starting at line ${start}`]
+    : code === 'CSV_MAX_RECORD_SIZE'
+      ? [`${start}行目から始まる行が長すぎます（引用符の閉じ忘れ？）`, `the record starting at line ${start} exceeds ${MAX_RECORD_CHARS} characters (unclosed quote?)`]
+      : [`${start}行目から始まる行の CSV 形式が不正です（${code}）`, `malformed CSV (${code}) in the record starting at line ${start}`];
+  return { ok: false, error: fileError('malformed_csv', ja, en, start) };
+}
+
+/** Streams the CSV records of a UTF-8 buffer to `onRecord` (the header is the first record). */
+export function readCsvRecords(utf8: Buffer, onRecord: (r: CsvRecord) => void, options: CsvReadOptions = {}): CsvReadResult {
+  const batches = readCsvBatches(utf8, options);
+  for (let next = batches.next(); ; next = batches.next()) {
+    if (next.done === true) return next.value;
+    for (const r of next.value) onRecord(r);
+  }
 }

@@ -1,6 +1,7 @@
 // Applies a validated resident-register file to the ledger in ONE transaction, set-based: rows
-// are staged with unnest batches, then persons are upserted, history and events written, and (in
-// full mode) persons missing from the snapshot flagged — never deleted. A killed process leaves
+// are staged by COPY into a temporary table, then persons are upserted, history and events written,
+// and (in full mode) persons missing from the snapshot flagged — never deleted. A tenant's first
+// full load on the embedded engine is streamed straight into the tables instead (first-load.ts). A killed process leaves
 // the previous state; the file hash makes a re-import harmless. controls: DATA-01, CRY-01, RET-04
 import crypto from 'node:crypto';
 import type { Database } from '../../db/client.ts';
@@ -9,7 +10,9 @@ import { addressKey, kanaKey, nameKey } from '../../domain/jp-name-normalize.ts'
 import type { Actor } from '../../security/actor.ts';
 import { perform } from '../../security/guard.ts';
 import type { Vault } from '../../security/vault.ts';
-import type { DeclaredEncoding } from './decode.ts';
+import type { DeclaredEncoding, FileEncoding } from './decode.ts';
+import { streamFirstLoad, type BulkLoader } from './first-load.ts';
+import { csvField, ImportRejected, statusAfterEvent, trace } from './import-common.ts';
 import type { ImportMode, ResidentFileError, ResidentRow } from './layout.ts';
 import type { KnownPerson, PersonStatus } from './validate-file.ts';
 import { checkEventsAgainstState, validateResidentFile } from './validate-file.ts';
@@ -38,14 +41,6 @@ export type ImportOutcome =
 export type ImportPhase = 'validating' | 'checking' | 'encrypting' | 'staging' | 'applying' | 'done';
 export type ImportProgress = (phase: ImportPhase, done: number, total: number) => void;
 
-/** Thrown inside the transaction so it rolls back; turned into a 'rejected' outcome outside. */
-class ImportRejected extends Error {
-  override name = 'ImportRejected';
-  constructor(readonly errors: ResidentFileError[]) {
-    super(`${errors.length} row(s) rejected`);
-  }
-}
-
 interface KnownRow {
   address_number: string;
   id: string;
@@ -61,58 +56,83 @@ export async function importResidents(
 ): Promise<ImportOutcome> {
   onProgress('validating', 0, 1);
   trace('start');
-  const validated = validateResidentFile(req.content, { mode: req.mode, encoding: req.encoding ?? 'auto' });
   const sha256 = crypto.createHash('sha256').update(req.content).digest('hex');
-  if (!validated.ok) {
-    // The attempt is on the record even though nothing was touched (and refused without the permission).
-    await perform(
-      deps.db,
-      actor,
-      { permission: 'person.import', action: 'person.import.rejected', detail: { file: req.fileName.slice(0, 200), sha256, mode: req.mode, errors: validated.errorCount } },
-      async () => undefined,
-    );
-    return { status: 'rejected', errors: validated.errors, errorCount: validated.errorCount, unknownColumns: validated.unknownColumns };
+  const file = req.fileName.slice(0, 200);
+  try {
+    // Validation runs inside the transaction (after the permission check): a tenant's first load
+    // is validated and copied batch by batch, and a rejection anywhere rolls everything back.
+    return await perform(deps.db, actor, { permission: 'person.import', action: 'person.import', detail: { file, sha256, mode: req.mode } }, async ({ tx, note }) => {
+      const [dup] = await tx.query<{ id: string }>('SELECT id FROM resident_imports WHERE file_sha256 = $1', [sha256]);
+      if (dup) {
+        note({ duplicateOf: dup.id });
+        return { status: 'duplicate', importId: dup.id } as const;
+      }
+      const importId = crypto.randomUUID();
+      const applied = await (req.mode === 'full' && tx.bulkLoadTenant !== undefined && (await tenantHasNoPersons(tx))
+        ? firstLoadByCopy(tx, tx.bulkLoadTenant, deps.vault, actor, importId, req, onProgress)
+        : loadValidated(tx, deps.vault, actor, importId, req, onProgress));
+      const { counts } = applied;
+      await tx.query(
+        `INSERT INTO resident_imports (municipality_code, id, file_name, file_sha256, mode, encoding, rows, inserted, updated,
+           unchanged, events, absent_removed, imported_by)
+         VALUES (app_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [importId, file, sha256, req.mode, applied.encoding, counts.rows, counts.inserted, counts.updated,
+          counts.unchanged, counts.events, counts.absentRemoved, actor.userId],
+      );
+      note({ importId, ...counts });
+      onProgress('done', 1, 1);
+      return { status: 'applied', importId, encoding: applied.encoding, unknownColumns: applied.unknownColumns, counts } as const;
+    });
+  } catch (err) {
+    if (!(err instanceof ImportRejected)) throw err;
+    // The attempt stays on the record with its error count, though nothing was changed.
+    await perform(deps.db, actor, { permission: 'person.import', action: 'person.import.rejected', detail: { file, sha256, mode: req.mode, errors: err.errorCount } }, async () => undefined);
+    return { status: 'rejected', errors: err.errors, errorCount: err.errorCount, unknownColumns: err.unknownColumns };
   }
+}
+
+interface Applied {
+  encoding: FileEncoding;
+  unknownColumns: readonly string[];
+  counts: ImportCounts;
+}
+
+async function tenantHasNoPersons(tx: ScopedTx): Promise<boolean> {
+  const [r] = await tx.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM persons) AS empty');
+  return r?.empty === true;
+}
+
+/** A tenant's first full load on the embedded engine: streamed, by COPY (first-load.ts). */
+async function firstLoadByCopy(
+  tx: ScopedTx, bulkLoad: BulkLoader, vault: Vault, actor: Actor, importId: string, req: ImportRequest, onProgress: ImportProgress,
+): Promise<Applied> {
+  const keys = await vault.tenantCrypto(tx, actor.municipalityCode); // unwrapped once: the row loop stays synchronous
+  const r = await streamFirstLoad(
+    tx, bulkLoad, keys,
+    { content: req.content, encoding: req.encoding ?? 'auto', municipalityCode: actor.municipalityCode, importId, userId: actor.userId },
+    (done, total) => onProgress('staging', done, total),
+  );
+  return { encoding: r.encoding, unknownColumns: r.unknownColumns, counts: { rows: r.rows, inserted: r.rows, updated: 0, unchanged: 0, events: r.events, absentRemoved: 0 } };
+}
+
+/** Every other load: the whole file validated first, checked against the ledger, staged, applied. */
+async function loadValidated(
+  tx: ScopedTx, vault: Vault, actor: Actor, importId: string, req: ImportRequest, onProgress: ImportProgress,
+): Promise<Applied> {
+  const validated = validateResidentFile(req.content, { mode: req.mode, encoding: req.encoding ?? 'auto' });
+  if (!validated.ok) throw new ImportRejected(validated.errors, validated.errorCount, validated.unknownColumns);
   const rows = validated.rows;
   trace('validated');
-  try {
-    return await perform(
-      deps.db,
-      actor,
-      { permission: 'person.import', action: 'person.import', detail: { file: req.fileName.slice(0, 200), sha256, mode: req.mode, rows: rows.length } },
-      async ({ tx, note }) => {
-        const [dup] = await tx.query<{ id: string }>('SELECT id FROM resident_imports WHERE file_sha256 = $1', [sha256]);
-        if (dup) {
-          note({ duplicateOf: dup.id });
-          return { status: 'duplicate', importId: dup.id } as const;
-        }
-        onProgress('checking', 0, rows.length);
-        const known = await loadKnown(tx, req.mode, rows);
-        const eventErrors = checkEventsAgainstState(rows, toKnownPersons(known), req.mode);
-        if (eventErrors.length > 0) throw new ImportRejected(eventErrors);
-        trace('checked against the ledger');
-
-        const importId = crypto.randomUUID();
-        onProgress('encrypting', 0, rows.length);
-        await stageRows(tx, deps.vault, actor.municipalityCode, rows, known, onProgress);
-        onProgress('applying', 0, 1);
-        const counts = await apply(tx, importId, req.mode, actor.userId, rows.length);
-        await tx.query(
-          `INSERT INTO resident_imports (municipality_code, id, file_name, file_sha256, mode, encoding, rows, inserted, updated,
-             unchanged, events, absent_removed, imported_by)
-           VALUES (app_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          [importId, req.fileName.slice(0, 200), sha256, req.mode, validated.encoding, counts.rows, counts.inserted, counts.updated,
-            counts.unchanged, counts.events, counts.absentRemoved, actor.userId],
-        );
-        note({ importId, ...counts });
-        onProgress('done', 1, 1);
-        return { status: 'applied', importId, encoding: validated.encoding, unknownColumns: validated.unknownColumns, counts } as const;
-      },
-    );
-  } catch (err) {
-    if (err instanceof ImportRejected) return { status: 'rejected', errors: err.errors, errorCount: err.errors.length, unknownColumns: validated.unknownColumns };
-    throw err;
-  }
+  onProgress('checking', 0, rows.length);
+  const known = await loadKnown(tx, req.mode, rows);
+  const eventErrors = checkEventsAgainstState(rows, toKnownPersons(known), req.mode);
+  if (eventErrors.length > 0) throw new ImportRejected(eventErrors, eventErrors.length, validated.unknownColumns);
+  trace('checked against the ledger');
+  onProgress('encrypting', 0, rows.length);
+  await stageRows(tx, vault, actor.municipalityCode, rows, known, onProgress);
+  onProgress('applying', 0, 1);
+  const counts = await apply(tx, importId, req.mode, actor.userId, rows.length);
+  return { encoding: validated.encoding, unknownColumns: validated.unknownColumns, counts };
 }
 
 async function loadKnown(tx: ScopedTx, mode: ImportMode, rows: readonly ResidentRow[]): Promise<Map<string, KnownRow>> {
@@ -175,8 +195,7 @@ async function stageRows(
       byIndex.set(index, row.addressNumber);
       enc = keys.encrypt(row.myNumber, { personId: id });
     }
-    const kind = row.event?.kind ?? null;
-    const status = kind === 'death' ? 'dead' : kind === 'move_out' ? 'moved_out' : kind === 'ex_officio_removal' ? 'removed' : 'resident';
+    const status = statusAfterEvent(row.event?.kind ?? null);
     lines.push(stageLine(i, id, row, status, status === 'resident' ? null : (row.event?.date ?? null), enc, index, addressKeyOf(row.address)));
     if (lines.length === STAGE_CHUNK || i === rows.length - 1) {
       await tx.copyIntoTemp('import_stage', columns, lines.join(''));
@@ -213,8 +232,6 @@ const STAGE_COLUMN_DEFS = [
   ['name_key', 'text'], ['kana_key', 'text'], ['address_key', 'text'],
 ] as const;
 
-/** A CSV field for COPY: NULL is an empty unquoted field, any string (even '') is quoted. */
-const csvField = (v: string | number | null): string => (v === null ? '' : typeof v === 'number' ? String(v) : `"${v.replaceAll('"', '""')}"`);
 
 /** One stage row as a CSV line, in STAGE_COLUMN_DEFS order. The matching keys are computed here. */
 function stageLine(
@@ -232,20 +249,6 @@ const FACTS = ['name', 'name_kana', 'sex', 'birth_date', 'postcode', 'address', 
 const factsJson = (alias: string): string => `jsonb_build_object(${FACTS.map((f) => `'${f}', ${alias}.${f}`).join(', ')})`;
 const factsTuple = (alias: string): string => `(${FACTS.map((f) => `${alias}.${f}`).join(', ')})`;
 
-// SESSHU_IMPORT_TRACE=1 prints each step's wall and CPU time to stderr (profiling on a shared machine).
-const trace = process.env.SESSHU_IMPORT_TRACE === '1'
-  ? (() => {
-      let t = performance.now();
-      let c = process.cpuUsage();
-      return (what: string): void => {
-        const n = performance.now();
-        const d = process.cpuUsage(c);
-        process.stderr.write(`import: ${what}: ${Math.round(n - t)} ms wall, ${Math.round((d.user + d.system) / 1000)} ms cpu\n`);
-        t = n;
-        c = process.cpuUsage();
-      };
-    })()
-  : (): void => undefined;
 
 const PERSON_COLUMNS = `id, address_number, name, name_kana, sex, birth_date, postcode, address, household_number, relationship,
   resident_type, alias, romaji_name, nationality, status, status_date, moved_in_on, my_number_enc, my_number_index,

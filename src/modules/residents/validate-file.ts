@@ -3,7 +3,8 @@
 // Pure: the database-dependent part is checkEventsAgainstState, which takes the known state as data.
 // control: DATA-01, DATA-02, DATA-06, AC-04, RET-04
 import { maskMyNumber, type MyNumber } from '../../security/my-number.ts';
-import { decodeUpload, readCsvRecords, type DeclaredEncoding, type FileEncoding } from './decode.ts';
+import { FirstRowIndex } from './first-row-index.ts';
+import { decodeUpload, readCsvBatches, type DeclaredEncoding, type FileEncoding } from './decode.ts';
 import {
   eventLabel, isResidentColumn, parseAddress, parseAddressNumber, parseAlias, parseDateCell, parseEventKind,
   parseHouseholdNumber, parseKana, parseMyNumberCell, parseName, parseNationality, parsePostcode, parseRelationship,
@@ -185,60 +186,88 @@ function addressNumberOf(ctx: RowContext): string | null {
   return r.ok ? r.value : null;
 }
 
+/** What validateResidentBatches returns once the whole file has been read. */
+export type ValidationSummary =
+  | { readonly ok: true; readonly encoding: FileEncoding; readonly rows: number; readonly unknownColumns: readonly string[] }
+  | Extract<ValidationResult, { ok: false }>;
+
 /**
- * Validates a whole upload (bytes as received). Either every row is valid and all rows are returned,
- * or nothing is returned but the report. Checks: size, encoding, CSV syntax, row limit, headers
+ * Validates a whole upload (bytes as received), yielding the valid rows in batches as it reads, so
+ * a caller can prepare them while the rest is checked. Rows are yielded only while the file is
+ * still clean; the summary (returned at the end) says whether the file as a whole is valid — a
+ * caller must apply nothing unless it is. Checks: size, encoding, CSV syntax, row limit, headers
  * (required, duplicate, unknown), each cell, cross-field rules, duplicate 宛名番号 and a My Number
- * used by two 宛名番号.
+ * used by two 宛名番号 anywhere in the file.
  */
-export function validateResidentFile(buf: Buffer, options: ValidateOptions = {}): ValidationResult {
+export function* validateResidentBatches(buf: Buffer, options: ValidateOptions = {}): Generator<readonly ResidentRow[], ValidationSummary> {
   const mode = options.mode ?? 'full';
   const sink = new ErrorSink(options.maxErrors ?? 1000);
   const decoded = decodeUpload(buf, { encoding: options.encoding ?? 'auto', maxBytes: options.maxBytes });
   if (!decoded.ok) return { ok: false, encoding: null, errors: [decoded.error], errorCount: 1, unknownColumns: [] };
 
-  // Filled in by the record callback (a plain object, so the compiler does not assume it stays null).
-  const state: { header: { index: Map<ResidentColumn, number>; unknown: string[] } | null; headerOk: boolean; fieldCount: number; dataRows: number } = {
-    header: null, headerOk: false, fieldCount: 0, dataRows: 0,
-  };
-  const rows: ResidentRow[] = [];
-  const firstRowOfAddressNumber = new Map<string, number>();
-  const firstRowOfMyNumber = new Map<MyNumber, number>();
+  let header: { index: Map<ResidentColumn, number>; unknown: string[] } | null = null;
+  let headerOk = false;
+  let fieldCount = 0;
+  let dataRows = 0;
+  const firstRowOfAddressNumber = new FirstRowIndex();
+  const firstRowOfMyNumber = new FirstRowIndex();
 
-  const read = readCsvRecords(decoded.utf8, (rec) => {
-    if (state.header === null) {
-      state.header = readHeader(rec.fields, mode, sink);
-      state.headerOk = sink.count === 0;
-      state.fieldCount = rec.fields.length;
-      return;
+  const batches = readCsvBatches(decoded.utf8, { maxRows: options.maxRows });
+  let next = batches.next();
+  for (; next.done !== true; next = batches.next()) {
+    const rows: ResidentRow[] = [];
+    for (const rec of next.value) {
+      if (header === null) {
+        header = readHeader(rec.fields, mode, sink);
+        headerOk = sink.count === 0;
+        fieldCount = rec.fields.length;
+        continue;
+      }
+      dataRows++;
+      if (!headerOk) continue; // rows cannot be read against a broken header
+      const row = dataRows;
+      const ctx: RowContext = { row, line: rec.line, cells: rec.fields, index: header.index, sink };
+      const parsed = parseRow(ctx, mode, fieldCount);
+      const addressNumber = parsed?.addressNumber ?? addressNumberOf(ctx);
+      if (addressNumber !== null) {
+        const first = firstRowOfAddressNumber.firstOrSet(addressNumber, row);
+        if (first !== undefined) report(ctx, '宛名番号', 'duplicate_address_number', { ja: `宛名番号が重複しています（${first}行目のデータと同じ）`, en: `duplicate 宛名番号: same as data row ${first}` });
+      }
+      if (parsed !== null && parsed.myNumber !== null) {
+        const first = firstRowOfMyNumber.firstOrSet(parsed.myNumber, row);
+        if (first !== undefined) report(ctx, '個人番号', 'duplicate_my_number', { ja: `同じ個人番号が${first}行目のデータにもあります`, en: `the same My Number is on data row ${first}` });
+      }
+      // Rows are passed on only while the file is still clean: a bad file is rejected anyway.
+      if (parsed !== null && sink.count === 0) rows.push(parsed);
     }
-    state.dataRows++;
-    if (!state.headerOk) return; // rows cannot be read against a broken header
-    const row = state.dataRows;
-    const ctx: RowContext = { row, line: rec.line, cells: rec.fields, index: state.header.index, sink };
-    const parsed = parseRow(ctx, mode, state.fieldCount);
-    const addressNumber = parsed?.addressNumber ?? addressNumberOf(ctx);
-    if (addressNumber !== null) {
-      const first = firstRowOfAddressNumber.get(addressNumber);
-      if (first === undefined) firstRowOfAddressNumber.set(addressNumber, row);
-      else report(ctx, '宛名番号', 'duplicate_address_number', { ja: `宛名番号が重複しています（${first}行目のデータと同じ）`, en: `duplicate 宛名番号: same as data row ${first}` });
-    }
-    if (parsed !== null && parsed.myNumber !== null) {
-      const first = firstRowOfMyNumber.get(parsed.myNumber);
-      if (first === undefined) firstRowOfMyNumber.set(parsed.myNumber, row);
-      else report(ctx, '個人番号', 'duplicate_my_number', { ja: `同じ個人番号が${first}行目のデータにもあります`, en: `the same My Number is on data row ${first}` });
-    }
-    // Rows are kept only while the file is still clean: a bad file returns none anyway.
-    if (parsed !== null && sink.count === 0) rows.push(parsed);
-  }, { maxRows: options.maxRows });
+    if (rows.length > 0) yield rows;
+  }
+  const read = next.value;
 
-  const unknownColumns = state.header?.unknown ?? [];
+  const unknownColumns = header?.unknown ?? [];
   if (!read.ok) sink.add(read.error);
-  else if (state.header === null) sink.add(headerError('missing_header', '見出し行がありません', 'the header row is missing'));
-  else if (state.dataRows === 0 && mode === 'full') sink.add({ ...headerError('no_rows', '全件ファイルにデータ行がありません', 'a full file must contain data rows'), line: null });
+  else if (header === null) sink.add(headerError('missing_header', '見出し行がありません', 'the header row is missing'));
+  else if (dataRows === 0 && mode === 'full') sink.add({ ...headerError('no_rows', '全件ファイルにデータ行がありません', 'a full file must contain data rows'), line: null });
 
   if (sink.count > 0) return { ok: false, encoding: decoded.encoding, errors: sink.errors, errorCount: sink.count, unknownColumns };
-  return { ok: true, encoding: decoded.encoding, rows, unknownColumns };
+  return { ok: true, encoding: decoded.encoding, rows: dataRows, unknownColumns };
+}
+
+/**
+ * Validates a whole upload (bytes as received). Either every row is valid and all rows are returned,
+ * or nothing is returned but the report (see validateResidentBatches for the checks).
+ */
+export function validateResidentFile(buf: Buffer, options: ValidateOptions = {}): ValidationResult {
+  const rows: ResidentRow[] = [];
+  const batches = validateResidentBatches(buf, options);
+  for (let next = batches.next(); ; next = batches.next()) {
+    if (next.done !== true) {
+      for (const r of next.value) rows.push(r);
+      continue;
+    }
+    const summary = next.value;
+    return summary.ok ? { ok: true, encoding: summary.encoding, rows, unknownColumns: summary.unknownColumns } : summary;
+  }
 }
 
 export type PersonStatus = 'resident' | 'moved_out' | 'dead';

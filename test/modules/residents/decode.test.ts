@@ -119,6 +119,17 @@ describe('control: DATA-01 readCsvRecords', () => {
     expect(recs[2]?.fields).toEqual(['3', 'he said "hi"']);
   });
 
+  it('gives the same records and errors when parsed in slices smaller than a record', () => {
+    const sliced = (text: string): { recs: CsvRecord[]; result: ReturnType<typeof readCsvRecords> } => {
+      const recs: CsvRecord[] = [];
+      const result = readCsvRecords(Buffer.from(text, 'utf8'), (r) => recs.push(r), { sliceBytes: 3 });
+      return { recs, result };
+    };
+    for (const text of ['a,b\r\n1,"x\r\ny"\r\n\r\n3,"he said ""hi"""\n4,5', 'a,b\n1,2\n3,"unclosed\n4,5\n6,7\n', 'a,b\n1,12345"678901\n2,"\n"\n']) {
+      expect(sliced(text)).toEqual(records(text));
+    }
+  });
+
   it('reports an unclosed quote at the line where the broken record starts', () => {
     const { result } = records('a,b\n1,2\n3,"unclosed\n4,5\n6,7\n');
     expect(result.ok).toBe(false);

@@ -2,10 +2,13 @@
 // re-import, history kept, moved-out and dead persons kept, My Number encrypted and revealed only
 // with permission + purpose, search robust to 異体字, tenant isolation. controls: DATA-01, CRY-01,
 // AC-04, TEN-01, LOG-01
+import crypto from 'node:crypto';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/client.ts';
+import type { Transaction } from '../../../src/db/client.ts';
 import { withTenantScope } from '../../../src/db/scoped.ts';
+import { withSystemAccess } from '../../../src/db/system.ts';
 import { createTenant } from '../../../src/modules/tenants/service.ts';
 import { importResidents } from '../../../src/modules/residents/import-service.ts';
 import { createCityGenerator } from '../../../src/modules/residents/generator.ts';
@@ -20,6 +23,7 @@ import { testEngines } from '../../support/engines.ts';
 
 const A = '152226';
 const B = '112020';
+const C = '131016';
 const HEADER = '宛名番号,個人番号,氏名,氏名カナ,性別,生年月日,郵便番号,住所,世帯番号,続柄,異動事由,異動日,住民区分,通称,ローマ字氏名,国籍';
 const MN1 = syntheticMyNumber('test', 1);
 const MN2 = syntheticMyNumber('test', 2);
@@ -196,6 +200,53 @@ describe.each(testEngines)('resident import on $name', (engine) => {
     const after = await getPerson(db, officer, duplicate.id);
     expect(after.person.merged_into).toBe(survivor.id);
     expect(after.history[0]?.kind).toBe('merged_into');
+  });
+
+  // control: TEN-01, DATA-01 — the first load's COPY path (embedded engine) is checked under RLS.
+  it('refuses the first-load COPY outside its guards and rolls back a row of another municipality', async () => {
+    await createTenant(db, vault, { code: C, name: '千代田区', prefecture: '東京都' });
+    const scoped = <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> => withTenantScope(db, scopeOf(C), fn);
+    const load = (tx: Transaction, table: string, cols: readonly string[]) =>
+      tx.bulkLoadTenant ? tx.bulkLoadTenant(table, cols) : Promise.reject(new Error('no COPY path on this engine'));
+    const cols = ['municipality_code', 'id', 'file_name', 'file_sha256', 'mode', 'encoding', 'rows', 'inserted', 'updated', 'unchanged', 'events', 'absent_removed', 'imported_by'];
+    const row = (code: string, sha: string): string => `${code},${crypto.randomUUID()},f,${sha},full,utf8,0,0,0,0,0,0,u\n`;
+    if (engine.name !== 'pglite') {
+      await expect(scoped((tx) => load(tx, 'resident_imports', cols))).rejects.toThrow(/no COPY path/);
+      return;
+    }
+    await expect(db.transaction((tx) => load(tx, 'resident_imports', cols))).rejects.toThrow(/not in a tenant-scoped transaction/);
+    await expect(scoped((tx) => load(tx, 'municipalities', ['municipality_code']))).rejects.toThrow(/row-level security/);
+    await expect(withTenantScope(db, scopeOf(A), (tx) => load(tx, 'persons', ['municipality_code', 'id']))).rejects.toThrow(/already holds rows/);
+    // A row written with tenant A's code is invisible to C: the counts differ and nothing is kept.
+    await expect(scoped(async (tx) => {
+      const l = await load(tx, 'resident_imports', cols);
+      await l.write(row(C, 'c1') + row(A, 'a1'));
+      await l.finish();
+    })).rejects.toThrow(/2 rows copied into resident_imports, but 1 are visible/);
+    // Foreign keys are checked at finish(), as the skipped per-row triggers would have.
+    await expect(scoped(async (tx) => {
+      const l = await load(tx, 'person_history', ['municipality_code', 'person_id', 'kind', 'event_date', 'import_id', 'recorded_by']);
+      await l.write(`${C},${crypto.randomUUID()},birth,2025-01-01,,u\n`);
+      await l.finish();
+    })).rejects.toThrow(/violates foreign key/);
+    // An unverified load does not commit.
+    await expect(scoped(async (tx) => {
+      await (await load(tx, 'resident_imports', cols)).write(row(C, 'c2'));
+    })).rejects.toThrow(/not verified/);
+    const left = await withSystemAccess(db, 'test: rows left after refused loads', (tx) =>
+      tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM resident_imports WHERE file_sha256 IN ('c1', 'a1', 'c2')`));
+    expect(left[0]?.n).toBe(0);
+  });
+
+  it('rejects a first full load for one bad row anywhere and keeps nothing of it', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => `${9000 + i},,試験 太郎,シケン タロウ,1,1990-01-01,100-0001,東京都千代田区千代田1-${i},${9000 + i},世帯主,,,日本人,,,`);
+    rows[40] = rows[40]!.replace('1990-01-01', '1990-02-30');
+    const out = await importResidents({ db, vault }, actor(C), { fileName: 'c.csv', content: csv(...rows), mode: 'full' });
+    expect(out.status === 'rejected' && out.errors.map((e) => [e.row, e.column])).toEqual([[41, '生年月日']]);
+    expect(await searchPersons(db, actor(C), { name: '試験' })).toEqual([]);
+    const fixed = await importResidents({ db, vault }, actor(C), { fileName: 'c2.csv', content: csv(...rows.map((r) => r.replace('1990-02-30', '1990-02-28'))), mode: 'full' });
+    expect(fixed.status === 'applied' && fixed.counts).toMatchObject({ rows: 50, inserted: 50 });
+    expect((await searchPersons(db, actor(C), { addressNumber: '9040' }))[0]?.birth_date).toBe('1990-02-28');
   });
 
   it('loads a generated city', async () => {
