@@ -6,9 +6,8 @@ import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
 import { jstText, RESULTS, who } from './audit.ts';
-import { layout, messageBox } from './layout.ts';
+import { csrfField, layout, messageBox } from './layout.ts';
 
-const csrf = (ctx: ViewContext): SafeHtml => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 const period = (d: AccessDigest): string => `${jstText(d.periodFrom)} – ${jstText(d.periodTo)}`;
 
 function reviewState(ctx: ViewContext, d: AccessDigest): SafeHtml {
@@ -57,6 +56,6 @@ ${x.lines.length === 0
 </table></div>
 ${x.lines.length >= MAX_DIGEST_LINES ? html`<p class="muted">${ja ? `件数の多い${MAX_DIGEST_LINES}行を表示しています。詳細はアクセス記録の検索で確認できます。` : `The ${MAX_DIGEST_LINES} largest lines are shown; search the audit log for the rest.`}</p>` : ''}`}
 <p><a href="/audit?tab=search">${ja ? 'アクセス記録を検索' : 'Search the audit log'}</a> · <a href="/audit/digests">${ja ? 'ダイジェスト一覧' : 'All digests'}</a></p>
-${x.reviewedAt ? '' : html`<form method="post" action="/audit/digests/${x.id}/review" class="inline">${csrf(ctx)}<button type="submit">${ja ? '確認済みにする' : 'Mark reviewed'}</button></form>`}`,
+${x.reviewedAt ? '' : html`<form method="post" action="/audit/digests/${x.id}/review" class="inline">${csrfField(ctx)}<button type="submit">${ja ? '確認済みにする' : 'Mark reviewed'}</button></form>`}`,
   );
 }

@@ -9,9 +9,8 @@ import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
 import { jstText } from './audit.ts';
-import { layout, messageBox } from './layout.ts';
+import { type Bi, bi, csrfField, layout, messageBox } from './layout.ts';
 
-type Bi = { ja: string; en: string };
 
 export const ROLE_NAMES: Record<RoleId, Bi> = {
   admin: { ja: '管理者', en: 'Administrator' },
@@ -32,9 +31,7 @@ const FLAG_NAMES: Record<AccountFlag, Bi> = {
   must_change_password: { ja: '初期パスワード', en: 'One-time password' },
 };
 
-const bi = (ctx: ViewContext, t: Bi): string => (ctx.locale === 'ja' ? t.ja : t.en);
 const roleName = (ctx: ViewContext, role: string): string => (role in ROLE_NAMES ? bi(ctx, ROLE_NAMES[role as RoleId]) : role);
-const csrf = (ctx: ViewContext): SafeHtml => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 
 export interface Flash {
   notice?: string | null;
@@ -90,7 +87,7 @@ function createForm(ctx: ViewContext): SafeHtml {
   const ja = ctx.locale === 'ja';
   return html`<h2 id="create-heading">${ja ? 'アカウントの作成' : 'Create an account'}</h2>
 <form method="post" action="/accounts" class="stack" aria-labelledby="create-heading">
-  ${csrf(ctx)}
+  ${csrfField(ctx)}
   <div><label for="loginId">${ja ? 'ユーザーID' : 'User ID'} <span class="hint">${ja ? '英小文字・数字・. _ - の3〜32文字' : '3–32 lower-case letters, digits, . _ -'}</span></label>
     <input id="loginId" name="loginId" type="text" required maxlength="32" autocomplete="off"></div>
   <div><label for="displayName">${ja ? '氏名' : 'Name'}</label><input id="displayName" name="displayName" type="text" required maxlength="100"></div>
@@ -120,7 +117,7 @@ export function accountPage(ctx: ViewContext, d: { account: AccountSummary; canM
     ? ''
     : html`
 <section aria-labelledby="role-heading"><h2 id="role-heading">${ja ? '権限の変更' : 'Change role'}</h2>
-<form method="post" action="${base}/role" class="stack">${csrf(ctx)}
+<form method="post" action="${base}/role" class="stack">${csrfField(ctx)}
   <div><label for="role">${ja ? '新しい権限' : 'New role'}</label>${roleSelect(ctx, 'role', a.role_id)}</div>
   <div><label for="role-reason">${ja ? '理由' : 'Reason'}</label><input id="role-reason" name="reason" type="text" required maxlength="500"></div>
   <div><label for="approvedBy">${ja ? '承認者' : 'Approved by'}</label><input id="approvedBy" name="approvedBy" type="text" required maxlength="100"></div>
@@ -128,22 +125,22 @@ export function accountPage(ctx: ViewContext, d: { account: AccountSummary; canM
   <div><button type="submit" ${d.isSelf ? html`disabled` : ''}>${ja ? '権限を変更' : 'Change role'}</button></div>
 </form></section>
 <section aria-labelledby="expiry-heading"><h2 id="expiry-heading">${ja ? '有効期限' : 'End date'}</h2>
-<form method="post" action="${base}/expiry" class="stack">${csrf(ctx)}
+<form method="post" action="${base}/expiry" class="stack">${csrfField(ctx)}
   <div><label for="expiry">${ja ? '有効期限' : 'Expires on'} <span class="hint">${ja ? '空欄で無期限' : 'empty = no end date'}</span></label>
     <input id="expiry" name="expiresOn" type="date" value="${a.expires_on ?? ''}"></div>
   <div><button type="submit">${ja ? '保存' : 'Save'}</button></div>
 </form></section>
 <section aria-labelledby="security-heading"><h2 id="security-heading">${ja ? 'パスワードとセッション' : 'Password and sessions'}</h2>
 <div class="action-row">
-<form method="post" action="${base}/reset" class="inline">${csrf(ctx)}
+<form method="post" action="${base}/reset" class="inline">${csrfField(ctx)}
   <button type="submit" class="secondary">${ja ? 'パスワードを再発行' : 'Reset password'}</button></form>
-<form method="post" action="${base}/revoke" class="inline">${csrf(ctx)}
+<form method="post" action="${base}/revoke" class="inline">${csrfField(ctx)}
   <button type="submit" class="secondary">${ja ? 'ログイン中のセッションを終了' : 'End open sessions'}</button></form>
 </div></section>
 ${a.disabled_at
   ? ''
   : html`<section aria-labelledby="disable-heading"><h2 id="disable-heading">${ja ? 'アカウントの無効化（異動・退職）' : 'Disable (transfer, retirement)'}</h2>
-<form method="post" action="${base}/disable" class="stack">${csrf(ctx)}
+<form method="post" action="${base}/disable" class="stack">${csrfField(ctx)}
   <div><label for="disable-reason">${ja ? '理由' : 'Reason'}</label><input id="disable-reason" name="reason" type="text" required maxlength="500"></div>
   <div><button type="submit" class="danger" ${d.isSelf ? html`disabled` : ''}>${ja ? '無効にする' : 'Disable'}</button></div>
 </form></section>`}`;
@@ -178,7 +175,7 @@ export function accountReviewPage(ctx: ViewContext, review: AccountReview, notic
   <td class="nowrap">${jstText(r.lastLoginAt) || (ja ? 'なし' : 'never')}</td><td>${r.expiresOn ?? '—'}</td>
   <td>${r.flags.map((f) => html`<span class="flag flag-${f}">${bi(ctx, FLAG_NAMES[f])}</span> `)}</td></tr>`)}</tbody>
 </table></div>
-<form method="post" action="/accounts/review/signoff" class="stack signoff">${csrf(ctx)}
+<form method="post" action="/accounts/review/signoff" class="stack signoff">${csrfField(ctx)}
   <div><label for="comment">${ja ? '点検コメント' : 'Review comment'}</label><textarea id="comment" name="comment" rows="2" maxlength="1000"></textarea></div>
   <div><button type="submit">${ja ? 'この棚卸しを確認済みとして記録' : 'Record this review as signed off'}</button></div>
 </form>

@@ -17,10 +17,9 @@ import type { AuditLogVerification } from '../../security/audit-verify.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
-import { layout, messageBox } from './layout.ts';
+import { type Bi, bi, csrfField, layout, messageBox } from './layout.ts';
 
 export type AuditTab = 'search' | ReportKind | 'signoffs';
-type Bi = { ja: string; en: string };
 
 const TABS: { id: AuditTab; label: Bi }[] = [
   { id: 'search', label: { ja: '検索', en: 'Search' } },
@@ -66,9 +65,7 @@ export interface AuditPageData {
   csrfReport?: { from: string; to: string } | null;
 }
 
-const bi = (ctx: ViewContext, t: Bi): string => (ctx.locale === 'ja' ? t.ja : t.en);
 export const jstText = (d: Date | null): string => (d ? toJstLocalDateTime(d).replace('T', ' ') : '');
-const csrf = (ctx: ViewContext): SafeHtml => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 
 export function who(r: { loginId: string | null; displayName: string | null; userId: string | null }): SafeHtml {
   if (r.displayName) return html`${r.displayName} <span class="muted">(${r.loginId})</span>`;
@@ -171,7 +168,7 @@ function body(ctx: ViewContext, d: AuditPageData): SafeHtml {
 function signOffForm(ctx: ViewContext, tab: AuditTab, w: { from: string; to: string }): SafeHtml {
   const ja = ctx.locale === 'ja';
   return html`<form method="post" action="/audit/signoff" class="stack signoff">
-  ${csrf(ctx)}
+  ${csrfField(ctx)}
   <input type="hidden" name="report" value="${tab}"><input type="hidden" name="from" value="${w.from}"><input type="hidden" name="to" value="${w.to}">
   <div><label for="comment">${ja ? '確認コメント' : 'Review comment'}</label>
     <textarea id="comment" name="comment" rows="2" maxlength="1000"></textarea></div>

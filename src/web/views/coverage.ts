@@ -9,10 +9,8 @@ import { barChart, monthChart } from '../../modules/coverage/svg-chart.ts';
 import type { SafeHtml } from '../html.ts';
 import { html, trusted } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
-import { layout, messageBox } from './layout.ts';
+import { type Bi, bi, layout, messageBox } from './layout.ts';
 
-type Bi = { ja: string; en: string };
-const bi = (ctx: ViewContext, t: Bi): string => (ctx.locale === 'ja' ? t.ja : t.en);
 
 /** What the form shows, exactly as submitted. */
 export interface CoverageFormValues {

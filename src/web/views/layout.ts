@@ -78,3 +78,14 @@ function navigation(ctx: ViewContext): SafeHtml {
 export function messageBox(kind: 'error' | 'info' | 'success', text: HtmlValue): SafeHtml {
   return html`<div class="message ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${text}</div>`;
 }
+
+/** The hidden CSRF field every POST form carries. */
+export function csrfField(ctx: ViewContext): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
+}
+
+/** A "日本語 / English" pair of UI text. */
+export type Bi = { ja: string; en: string };
+
+/** The half of a pair in the page's language. */
+export const bi = (ctx: ViewContext, t: Bi): string => (ctx.locale === 'ja' ? t.ja : t.en);

@@ -9,14 +9,12 @@ import type { PersonSummary } from '../../modules/residents/persons.ts';
 import type { HtmlValue, SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
-import { layout, messageBox } from './layout.ts';
+import { type Bi, bi, layout, messageBox } from './layout.ts';
 import type { FieldError, ScheduleOutcome, VaccineOption } from './schedule.ts';
 import { nextTable, timeline, vaccineName } from './schedule.ts';
 
-type Bi = { ja: string; en: string };
 
 const say = (ctx: ViewContext, ja: string, en: string): string => (ctx.locale === 'ja' ? ja : en);
-const bi = (ctx: ViewContext, t: Bi): string => (ctx.locale === 'ja' ? t.ja : t.en);
 const csrfField = (ctx: ViewContext): SafeHtml => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 
 /** The short wording of the entry page (issue 7) for the engine's problem codes. */

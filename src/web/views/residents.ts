@@ -13,13 +13,10 @@ import { SEARCH_LIMIT } from '../../modules/residents/persons.ts';
 import type { HtmlValue, SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
-import { layout, messageBox } from './layout.ts';
+import { type Bi, bi, csrfField, layout, messageBox } from './layout.ts';
 
-type Bi = { ja: string; en: string };
 
-const bi = (ctx: ViewContext, t: Bi): string => (ctx.locale === 'ja' ? t.ja : t.en);
 const say = (ctx: ViewContext, ja: string, en: string): string => (ctx.locale === 'ja' ? ja : en);
-const csrf = (ctx: ViewContext): SafeHtml => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 const jst = (d: Date | null): string => (d ? toJstLocalDateTime(d).replace('T', ' ') : '');
 
 const STATUS: Record<string, Bi> = {
@@ -242,7 +239,7 @@ function myNumberSection(ctx: ViewContext, d: PersonPageData): SafeHtml {
   const form =
     d.canReveal && held && !d.revealed
       ? html`<form method="post" action="/residents/${p.id}/my-number" class="stack reveal-form">
-  ${csrf(ctx)}
+  ${csrfField(ctx)}
   <div><label for="purpose">${say(ctx, '表示する目的（必須）', 'Purpose of showing the number (required)')}
     <span class="hint">${say(ctx, '例: 本人からの申請書との照合。表示は目的とともに記録されます。', 'e.g. checking it against the resident’s application. The display is recorded with its purpose.')}</span></label>
     <input id="purpose" name="purpose" type="text" required minlength="4" maxlength="200" autocomplete="off" value="${d.purpose ?? ''}" ${d.error ? html`aria-invalid="true"` : ''}></div>
@@ -337,7 +334,7 @@ export function importFormPage(ctx: ViewContext, d: ImportFormData): SafeHtml {
       'Import a CSV file from the resident register. The whole file is checked first: if any row is wrong nothing is changed and the errors are listed. Importing the same file twice changes nothing.',
     )}</p>
 <form method="post" action="/residents/import" enctype="multipart/form-data" class="stack import-form">
-  ${csrf(ctx)}
+  ${csrfField(ctx)}
   <fieldset><legend>${say(ctx, '取り込み区分', 'Kind of file')}</legend>
     ${radio('mode', 'delta', d.mode, bi(ctx, MODES.delta as Bi))}
     ${radio('mode', 'full', d.mode, bi(ctx, MODES.full as Bi))}
@@ -512,7 +509,7 @@ ${line(say(ctx, '住所', 'Address'), (p) => p.address)}
 ${line(say(ctx, '状態', 'Status'), (p) => statusCell(ctx, p))}
 </tbody></table></div>
 <form method="post" action="/residents/merge" class="merge-form">
-  ${csrf(ctx)}
+  ${csrfField(ctx)}
   <input type="hidden" name="a" value="${a.id}"><input type="hidden" name="b" value="${b.id}">
   <fieldset><legend>${say(ctx, '残す記録', 'Record to keep')}</legend>
     <div class="check"><input type="radio" id="pair-${n}-keep-a" name="survivor" value="a" required>

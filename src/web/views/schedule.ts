@@ -6,7 +6,7 @@ import type { ForecastJson, ForecastNextJson } from '../../modules/schedule/cont
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
-import { layout, messageBox } from './layout.ts';
+import { type Bi, layout, messageBox } from './layout.ts';
 
 export const DOSE_ROWS = 10;
 
@@ -51,7 +51,6 @@ export interface SchedulePageData {
   outcome: ScheduleOutcome | null;
 }
 
-type Bi = { ja: string; en: string };
 
 const STATUS_TEXT: Record<NextStatus, Bi> = {
   due: { ja: '接種可能', en: 'Due' },

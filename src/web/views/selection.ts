@@ -7,10 +7,9 @@ import { OVERDUE_AFTER_DAYS } from '../../modules/selection/index.ts';
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
-import { layout, messageBox } from './layout.ts';
+import { csrfField, layout, messageBox } from './layout.ts';
 
 const say = (ctx: ViewContext, ja: string, en: string): string => (ctx.locale === 'ja' ? ja : en);
-const csrf = (ctx: ViewContext): SafeHtml => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 /** Rows shown on a page; the counts cover everything and the CLI writes the whole list. */
 export const SHOWN_ROWS = 200;
 
@@ -115,7 +114,7 @@ export function selectionPage(ctx: ViewContext, d: SelectionPageData): SafeHtml 
     <dt>${say(ctx, '判定できなかった人', 'Could not be assessed')}</dt><dd>${p.summary.problems.toLocaleString()}</dd>
     <dt>${say(ctx, '所要時間', 'Time')}</dt><dd>${p.summary.seconds.toFixed(1)} s</dd>
   </dl>
-  <form method="post" action="/selection/batches" class="batch-create">${csrf(ctx)}${hiddenCriteria(d.values)}
+  <form method="post" action="/selection/batches" class="batch-create">${csrfField(ctx)}${hiddenCriteria(d.values)}
     <fieldset><legend>${say(ctx, 'この条件で発送バッチを作成', 'Create a mailing batch with these criteria')}</legend>
     <label><input type="radio" name="kind" value="notice" checked> ${say(ctx, '通知（予診票・接種券・宛名シール）', 'Notice (予診票, tickets, labels)')}</label>
     <label><input type="radio" name="kind" value="reminder"> ${say(ctx, '勧奨通知（勧奨はがき・宛名シール）', 'Reminder (letters, labels)')}</label>
@@ -204,7 +203,7 @@ export function reissuePage(ctx: ViewContext, d: { values: ReissueValues; vaccin
   const v = d.values;
   return layout(ctx, say(ctx, '再発行', 'Reissue'), html`${subNav(ctx)}
 <p>${say(ctx, '紛失した予診票・接種券の再発行、転入者への発行を行います。古い接種券は無効になり、番号は再利用されません。', 'Reissue lost papers or issue to a person who moved in. The old ticket is voided; numbers are never reused.')}</p>
-<form method="post" action="/selection/reissue">${csrf(ctx)}
+<form method="post" action="/selection/reissue">${csrfField(ctx)}
   <div class="filter-grid">
     <div><label for="r-addressNumber">${say(ctx, '宛名番号', 'Addressee no.')}</label>
       <input id="r-addressNumber" name="addressNumber" inputmode="numeric" maxlength="15" required value="${v.addressNumber}"></div>
@@ -249,7 +248,7 @@ export function referralsPage(
   const names = new Map(d.vaccines.map((x) => [x.id, x.name]));
   return layout(ctx, say(ctx, '実施依頼書', 'Referral letters'), html`${subNav(ctx)}
 <p>${say(ctx, '里帰り出産などで他の市町村に滞在する住民の予防接種を、滞在先の市町村長に依頼する文書です。', 'A letter asking the mayor of another municipality to vaccinate a resident staying there.')}</p>
-<form method="post" action="/selection/referrals">${csrf(ctx)}
+<form method="post" action="/selection/referrals">${csrfField(ctx)}
   <div class="filter-grid">
     ${field('addressNumber', '宛名番号', 'Addressee no.', html`inputmode="numeric" maxlength="15" required`)}
     ${field('toMunicipalityName', '依頼先市町村', 'Municipality asked', html`maxlength="50" required`)}

@@ -6,7 +6,7 @@ import { MAX_DIGEST_MINUTES, MIN_DIGEST_MINUTES } from '../../security/access-di
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
-import { layout, messageBox } from './layout.ts';
+import { csrfField, layout, messageBox } from './layout.ts';
 
 const NOTICES = {
   mailing: { ja: '通知文書の差出人情報を保存しました。', en: 'The letterhead was saved.' },
@@ -27,7 +27,6 @@ export interface SettingsPageData {
   error: string | null;
 }
 
-const csrf = (ctx: ViewContext): SafeHtml => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 
 function textField(id: string, label: string, hint: string, value: string | null, max: number): SafeHtml {
   return html`<div><label for="${id}">${label} <span class="hint">${hint}</span></label>
@@ -53,7 +52,7 @@ ${d.notice ? messageBox('success', ja ? NOTICES[d.notice].ja : NOTICES[d.notice]
 ${d.error ? messageBox('error', d.error) : ''}
 <section aria-labelledby="mailing-heading"><h2 id="mailing-heading">${ja ? '通知文書の差出人' : 'Letterhead of mailings'}</h2>
 <p>${ja ? '勧奨通知・予診票・実施依頼書に印刷されます。' : 'Printed on reminders, 予診票 and referral letters.'}</p>
-<form method="post" action="/settings/mailing" class="stack">${csrf(ctx)}
+<form method="post" action="/settings/mailing" class="stack">${csrfField(ctx)}
   ${textField('senderName', ja ? '差出人' : 'Sender', dflt(ja ? '（団体名） 予防接種担当' : '(municipality) 予防接種担当'), m.senderName, 60)}
   ${textField('senderContact', ja ? '連絡先' : 'Contact', ja ? '電話番号・窓口など（任意）' : 'phone, office (optional)', m.senderContact, 120)}
   ${textField('mayorName', ja ? '市町村長名' : 'Mayor', dflt(ja ? '（団体名）長' : '(municipality)長'), m.mayorName, 40)}
@@ -61,7 +60,7 @@ ${d.error ? messageBox('error', d.error) : ''}
   <div><button type="submit">${ja ? '保存' : 'Save'}</button></div>
 </form></section>
 <section aria-labelledby="clinic-heading"><h2 id="clinic-heading">${ja ? '医療機関ファイルの登録方法' : 'Clinic submission files'}</h2>
-<form method="post" action="/settings/clinic-files" class="stack">${csrf(ctx)}
+<form method="post" action="/settings/clinic-files" class="stack">${csrfField(ctx)}
   <fieldset><legend>${ja ? '取り込んだ記録' : 'Imported records'}</legend>
     <div><input type="radio" id="cfe-provisional" name="clinicFileEntry" value="provisional" ${s.clinicFileEntry === 'provisional' ? html`checked` : ''}>
       <label for="cfe-provisional">${ja ? '仮登録（別の職員の確認が必要・推奨）' : 'Provisional: a second user confirms (recommended)'}</label></div>
@@ -72,12 +71,12 @@ ${d.error ? messageBox('error', d.error) : ''}
 </form></section>
 <section aria-labelledby="digest-heading"><h2 id="digest-heading">${ja ? 'アクセスダイジェスト' : 'Access digest'}</h2>
 <p>${ja ? 'アクセス記録のまとめを監査担当者（「アクセス記録・監査」）に届ける間隔です。' : 'How often a summary of the access log is made for the staff who review it (Audit log).'}</p>
-<form method="post" action="/settings/access-digest" class="stack">${csrf(ctx)}
+<form method="post" action="/settings/access-digest" class="stack">${csrfField(ctx)}
   ${numberField('accessDigestMinutes', ja ? '間隔（分）' : 'Interval (minutes)', `${MIN_DIGEST_MINUTES}–${MAX_DIGEST_MINUTES}`, s.accessDigestMinutes, MIN_DIGEST_MINUTES, MAX_DIGEST_MINUTES)}
   <div><button type="submit">${ja ? '保存' : 'Save'}</button></div>
 </form></section>
 <section aria-labelledby="policy-heading"><h2 id="policy-heading">${ja ? 'パスワード規則' : 'Password policy'}</h2>
-<form method="post" action="/settings/password-policy" class="stack">${csrf(ctx)}
+<form method="post" action="/settings/password-policy" class="stack">${csrfField(ctx)}
   ${numberField('minLength', ja ? '最小文字数' : 'Minimum length', '8–128', p.minLength, 8, 128)}
   ${numberField('requireClasses', ja ? '必要な文字種の数' : 'Character classes required', ja ? '0–4（英小文字・英大文字・数字・記号）' : '0–4 (lower, upper, digit, other)', p.requireClasses, 0, 4)}
   ${numberField('historyCount', ja ? '再利用できない過去のパスワード数' : 'Previous passwords not reusable', '0–24', p.historyCount, 0, 24)}
