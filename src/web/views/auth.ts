@@ -3,9 +3,8 @@
 import type { SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
-import { layout, messageBox } from './layout.ts';
+import { csrfField, layout, messageBox } from './layout.ts';
 
-const csrfField = (ctx: ViewContext): SafeHtml => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 
 export function loginPage(ctx: ViewContext, opts: { municipalityCode: string; loginId?: string; error?: string }): SafeHtml {
   const { t } = ctx;

@@ -9,13 +9,12 @@ import type { PersonSummary } from '../../modules/residents/persons.ts';
 import type { HtmlValue, SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
 import type { ViewContext } from '../view-context.ts';
-import { type Bi, bi, layout, messageBox } from './layout.ts';
+import { type Bi, bi, csrfField, layout, messageBox } from './layout.ts';
 import type { FieldError, ScheduleOutcome, VaccineOption } from './schedule.ts';
 import { nextTable, timeline, vaccineName } from './schedule.ts';
 
 
 const say = (ctx: ViewContext, ja: string, en: string): string => (ctx.locale === 'ja' ? ja : en);
-const csrfField = (ctx: ViewContext): SafeHtml => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 
 /** The short wording of the entry page (issue 7) for the engine's problem codes. */
 export const PROBLEM_LABELS: Record<ProblemCode, Bi> = {
