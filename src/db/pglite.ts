@@ -50,9 +50,19 @@ async function copyIntoTempTable(q: Pick<PGlite, 'query'>, table: string, column
     )
   ).rows;
   if (!info?.temp) throw new Error(`copyIntoTemp: ${table} is not a temporary table`);
-  await q.query(`SELECT set_config('role', 'none', true)`);
-  await q.query(`COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
-  await q.query(`SELECT set_config('role', $1, true)`, [info.role]);
+  await copyBlobAsSession(q, info.role, target, columns.map(quoteIdent).join(', '), csv, false);
+}
+
+/**
+ * One COPY FROM '/dev/blob' run as the session's own role (see copyIntoTempTable), optionally with
+ * per-row triggers off (bulkLoadTenant), then back to `role`. Returns the rows copied. A failing
+ * COPY aborts the transaction, so the role is never left switched for later statements.
+ */
+async function copyBlobAsSession(q: Pick<PGlite, 'query'>, role: string, target: string, cols: string, csv: string, replica: boolean): Promise<number> {
+  await q.query(`SELECT set_config('role', 'none', true), set_config('session_replication_role', $1, true)`, [replica ? 'replica' : 'origin']);
+  const r = await q.query(`COPY ${target} (${cols}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+  await q.query(`SELECT set_config('session_replication_role', 'origin', true), set_config('role', $1, true)`, [role]);
+  return r.affectedRows ?? 0;
 }
 
 /**
@@ -104,11 +114,9 @@ async function beginTenantBulkLoad(
   return {
     async write(csv) {
       if (!unfinished.has(table)) throw new Error(`bulkLoadTenant: the load of ${table} is finished`);
-      await q.query(`SELECT set_config('role', 'none', true), set_config('session_replication_role', 'replica', true)`);
-      const r = await q.query(`COPY ${target} (${cols}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
-      await q.query(`SELECT set_config('session_replication_role', 'origin', true), set_config('role', $1, true)`, [info.role]);
-      copied += r.affectedRows ?? 0;
-      return r.affectedRows ?? 0;
+      const n = await copyBlobAsSession(q, info.role, target, cols, csv, true);
+      copied += n;
+      return n;
     },
     async finish() {
       const [seen] = (
