@@ -36,7 +36,7 @@ export function viewContext(request: FastifyRequest, reply: FastifyReply): ViewC
     locale: request.locale,
     t: translator(request.locale),
     csrfToken: reply.generateCsrf(),
-    user: s && s.stage === 'active' ? { displayName: s.actor.displayName, roleName: s.roleName, municipalityName: s.municipalityName } : null,
+    user: s && s.stage === 'active' ? { displayName: s.actor.displayName, roleName: s.roleName, municipalityName: s.municipalityName, permissions: s.actor.permissions } : null,
     path: request.url.split('?')[0] ?? '/',
   };
 }

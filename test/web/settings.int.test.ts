@@ -106,6 +106,14 @@ describe.each(testEngines)('settings page on $name', (engine) => {
     expect((await tenantSettings(t.db, actorA)).passwordPolicy.minLength).toBe(14);
   });
 
+  it('offers the page in the menu only to roles that may use it', async () => {
+    expect((await admin.get('/')).body).toContain('href="/settings"');
+    const home = (await contractor.get('/')).body;
+    expect(home).not.toContain('href="/settings"');
+    expect(home).not.toContain('href="/audit"');
+    expect(home).toContain('href="/records"'); // a contractor enters doses
+  });
+
   it('refuses a contractor, before reading the input, and audits the refusal', async () => {
     expect((await contractor.get('/settings')).statusCode).toBe(403);
     const res = await contractor.postForm('/settings/mailing', { senderName: 'x'.repeat(500) }, '/');

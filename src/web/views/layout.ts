@@ -1,26 +1,29 @@
 import type { HtmlValue, SafeHtml } from '../html.ts';
 import { html } from '../html.ts';
-import type { ViewContext } from '../view-context.ts';
+import type { Permission } from '../../security/actor.ts';
+import type { ViewContext, ViewUser } from '../view-context.ts';
 
 interface NavItem {
   href: string;
   key: Parameters<ViewContext['t']>[0];
+  /** Shown only to roles holding one of these (the page itself refuses the others). */
+  anyOf?: readonly Permission[];
 }
 
 /** The capabilities of BRIEF.md, in the order a health department works through them. */
 const NAV: NavItem[] = [
   { href: '/', key: 'navHome' },
-  { href: '/residents', key: 'navResidents' },
-  { href: '/schedule', key: 'navSchedule' },
-  { href: '/selection', key: 'navSelection' },
-  { href: '/records', key: 'navRecords' },
+  { href: '/residents', key: 'navResidents', anyOf: ['person.read', 'person.import'] },
+  { href: '/schedule', key: 'navSchedule', anyOf: ['schedule.read'] },
+  { href: '/selection', key: 'navSelection', anyOf: ['selection.run'] },
+  { href: '/records', key: 'navRecords', anyOf: ['dose.read', 'dose.enter', 'dose.confirm', 'dose.venue'] },
   { href: '/payments', key: 'navPayments' },
   { href: '/linkage', key: 'navLinkage' },
   { href: '/certificates', key: 'navCertificates' },
-  { href: '/coverage', key: 'navStatistics' },
-  { href: '/audit', key: 'navAudit' },
-  { href: '/accounts', key: 'navAccounts' },
-  { href: '/settings', key: 'navSettings' },
+  { href: '/coverage', key: 'navStatistics', anyOf: ['statistics.read'] },
+  { href: '/audit', key: 'navAudit', anyOf: ['audit.read', 'audit.verify'] },
+  { href: '/accounts', key: 'navAccounts', anyOf: ['account.manage', 'account.review'] },
+  { href: '/settings', key: 'navSettings', anyOf: ['settings.manage'] },
 ];
 
 export function layout(ctx: ViewContext, title: string, body: HtmlValue): SafeHtml {
@@ -56,7 +59,7 @@ export function layout(ctx: ViewContext, title: string, body: HtmlValue): SafeHt
   </div>
 </header>
 <div class="frame">
-  ${ctx.user ? navigation(ctx) : ''}
+  ${ctx.user ? navigation(ctx, ctx.user) : ''}
   <main id="content" tabindex="-1">
     <h1>${title}</h1>
     ${body}
@@ -66,9 +69,10 @@ export function layout(ctx: ViewContext, title: string, body: HtmlValue): SafeHt
 </html>`;
 }
 
-function navigation(ctx: ViewContext): SafeHtml {
+function navigation(ctx: ViewContext, user: ViewUser): SafeHtml {
+  const offered = NAV.filter((item) => !item.anyOf || item.anyOf.some((p) => user.permissions.has(p)));
   return html`<nav class="side-nav" aria-label="${ctx.locale === 'ja' ? 'メインメニュー' : 'Main menu'}"><ul>
-    ${NAV.map((item) => {
+    ${offered.map((item) => {
       const current = item.href === '/' ? ctx.path === '/' : ctx.path.startsWith(item.href);
       return html`<li><a href="${item.href}" ${current ? html`aria-current="page"` : ''}>${ctx.t(item.key)}</a></li>`;
     })}
