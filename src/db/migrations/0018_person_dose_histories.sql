@@ -5,6 +5,10 @@
 -- selection before its first row; this summary is kept current by the statements that change a
 -- history instead, set-based (statement triggers with transition tables), so a clinic file of
 -- 100,000 doses refreshes its persons in one statement, not one by one.
+-- It carries the person's 宛名番号 and is indexed by it, so the scan merge-joins it with the
+-- residents in 宛名番号 order and streams from the first row (no hash of every history, no sort).
+-- A 宛名番号 never changes (the resident feed is keyed by it); the application role may no longer
+-- update that column of persons, so the copy here cannot go stale.
 --
 -- A history changes only when
 --   * a version is inserted (a dose's row comes first, its versions after — the foreign key — so a
@@ -20,8 +24,10 @@
 CREATE TABLE person_dose_histories (
   municipality_code  char(6) NOT NULL,
   person_id          uuid NOT NULL,
+  address_number     text NOT NULL,
   history            text NOT NULL,
   PRIMARY KEY (municipality_code, person_id),
+  UNIQUE (municipality_code, address_number),
   FOREIGN KEY (municipality_code, person_id) REFERENCES persons (municipality_code, id)
 );
 SELECT sesshu_tenant_table('person_dose_histories', 'SELECT, INSERT, UPDATE, DELETE');
@@ -33,20 +39,21 @@ CREATE FUNCTION sesshu_refresh_dose_histories(codes char(6)[], ids uuid[]) RETUR
   LANGUAGE sql AS $$
   WITH touched AS (SELECT DISTINCT t.mc, t.pid FROM unnest(codes, ids) AS t(mc, pid)),
   fresh AS (
-    SELECT d.municipality_code, d.person_id,
+    SELECT d.municipality_code, d.person_id, min(p.address_number) AS address_number,
            string_agg(concat_ws(chr(31), v.vaccine_id, v.dose_number, v.administered_on, v.schedule_product), chr(30)
                       ORDER BY v.administered_on, v.vaccine_id, v.dose_number) AS history
       FROM touched t
       JOIN doses d ON d.municipality_code = t.mc AND d.person_id = t.pid
       JOIN dose_versions v ON v.municipality_code = d.municipality_code AND v.dose_id = d.id AND v.version = d.current_version
+      JOIN persons p ON p.municipality_code = d.municipality_code AND p.id = d.person_id
      WHERE NOT d.deleted
      GROUP BY d.municipality_code, d.person_id),
   gone AS (
     DELETE FROM person_dose_histories h USING touched t
      WHERE h.municipality_code = t.mc AND h.person_id = t.pid
        AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.municipality_code = t.mc AND f.person_id = t.pid))
-  INSERT INTO person_dose_histories AS h (municipality_code, person_id, history)
-  SELECT municipality_code, person_id, history FROM fresh
+  INSERT INTO person_dose_histories AS h (municipality_code, person_id, address_number, history)
+  SELECT municipality_code, person_id, address_number, history FROM fresh
   ON CONFLICT (municipality_code, person_id) DO UPDATE SET history = EXCLUDED.history
     WHERE h.history IS DISTINCT FROM EXCLUDED.history;
 $$;
@@ -86,6 +93,16 @@ CREATE TRIGGER doses_refresh_histories AFTER UPDATE ON doses
 -- application may set confirmed_by / confirmed_at and nothing else, so no summary goes stale.
 REVOKE UPDATE ON dose_versions FROM sesshu_app;
 GRANT UPDATE (confirmed_by, confirmed_at) ON dose_versions TO sesshu_app;
+
+-- A person's 宛名番号 is fixed: every column of persons but that one stays updatable.
+REVOKE UPDATE ON persons FROM sesshu_app;
+DO $$
+BEGIN
+  EXECUTE (SELECT format('GRANT UPDATE (%s) ON persons TO sesshu_app', string_agg(quote_ident(attname), ', ' ORDER BY attnum))
+             FROM pg_attribute
+            WHERE attrelid = 'persons'::regclass AND attnum > 0 AND NOT attisdropped AND attname <> 'address_number');
+END
+$$;
 
 -- Histories of the doses already recorded.
 SELECT sesshu_refresh_dose_histories(array_agg(d.municipality_code), array_agg(d.person_id))

@@ -50,19 +50,14 @@ interface PersonRow {
   sex: Sex;
   moved_in_on: string | null;
   history: string | null;
+  name: string;
+  address: string;
   /** Position among all residents the filters select, quiet ones included. */
   seq: number;
 }
 
-/** Name and address, read for the listed persons of a page only. */
-interface AddresseeRow {
-  id: string;
-  name: string;
-  address: string;
-}
-
 const MEMO_LIMIT = 500_000;
-/** Memory for the scan's sorts and hashes (per node, this transaction only): 2 M residents sort in memory. */
+/** Memory for the scan's sorts and hashes, should a filter's plan need one (this transaction only). */
 const SCAN_WORK_MEM = '256MB';
 /** Birth days further back than this are never left out as quiet (they are read and forecast). */
 const QUIET_YEARS = 125;
@@ -137,26 +132,36 @@ let cursorCount = 0;
  * Opens the scan as one cursor over the residents, each with their confirmed history as the
  * database keeps it summarised (person_dose_histories, migration 0018: fields split by U+001F,
  * doses by U+001E, oldest first as confirmedHistories() orders it), in 宛名番号 order, leaving out
- * the quiet residents. Set-based: one hash join of the residents with the summaries, no index probe
- * per resident and no aggregation of the dose table. `seq` numbers every resident the filters
- * select (quiet ones too), so progress counts them. Planned once, with no JIT (compiling it cost
- * more than running it), more memory for its sorts and hashes, and no nested loops: PGlite has no
- * autovacuum, so after a load its planner may have no statistics and probe per resident.
+ * the quiet residents. Set-based and streaming: residents and summaries are both read in 宛名番号
+ * order and merge-joined, so rows flow from the first one while the engine works on them — no hash
+ * of every history, no sort, no probe per resident (the planner preferred hash + sort, which holds
+ * everything back until the end: nested loops, hash joins and sorts are off for this transaction,
+ * which also keeps the plan the same on PGlite, whose tables may have no statistics). `seq`
+ * numbers every resident the filters select (quiet ones too), so progress counts them. No JIT
+ * (compiling it cost more than running it).
  */
 async function openScanCursor(tx: ScopedTx, criteria: SelectionCriteria): Promise<string> {
   const { sql, params } = personPageSql(criteria);
   const quiet = quietSql(criteria, params);
   // A name of its own, so two scans in one transaction (a consumer that scans again) cannot collide.
   const name = `selection_scan_${++cursorCount}`;
-  await tx.query("SELECT set_config('jit', 'off', true), set_config('work_mem', $1, true), set_config('enable_nestloop', 'off', true)", [SCAN_WORK_MEM]);
+  await tx.query(
+    `SELECT set_config('jit', 'off', true), set_config('work_mem', $1, true),
+            set_config('enable_nestloop', 'off', true), set_config('enable_hashjoin', 'off', true), set_config('enable_sort', 'off', true)`,
+    [SCAN_WORK_MEM],
+  );
   await tx.query(
     `DECLARE ${name} NO SCROLL CURSOR FOR
-     SELECT p.id, p.address_number, p.birth_date::text AS birth_date, p.sex, p.moved_in_on::text AS moved_in_on, h.history, p.seq::int AS seq
-       FROM (SELECT p.id, p.address_number, p.birth_date, p.sex, p.moved_in_on, row_number() OVER (ORDER BY p.address_number) AS seq
+     SELECT p.id, p.address_number, p.birth_date::text AS birth_date, p.sex, p.moved_in_on::text AS moved_in_on, h.history,
+            p.name, p.address, p.seq::int AS seq
+       FROM (SELECT p.id, p.address_number, p.birth_date, p.sex, p.moved_in_on, p.name, p.address,
+                    row_number() OVER (ORDER BY p.address_number) AS seq
                FROM persons p WHERE ${sql}) p
-       LEFT JOIN person_dose_histories h ON h.municipality_code = app_tenant_code() AND h.person_id = p.id
+       LEFT JOIN (SELECT h.person_id, h.address_number, h.history FROM person_dose_histories h
+                   WHERE h.municipality_code = app_tenant_code() ORDER BY h.address_number) h
+              ON h.address_number = p.address_number AND h.person_id = p.id
       WHERE NOT (${quiet})
-      ORDER BY p.seq`,
+      ORDER BY p.address_number`,
     params,
   );
   return name;
@@ -192,14 +197,6 @@ function listedOf(p: PersonRow, criteria: SelectionCriteria, asOfDay: number): r
     if (reason !== null) (out ??= []).push({ n, reason });
   }
   return out ?? NOTHING;
-}
-
-/** Names and addresses of the listed persons of a page (the scan itself reads neither). */
-async function addressees(tx: ScopedTx, ids: readonly string[]): Promise<Map<string, AddresseeRow>> {
-  if (ids.length === 0) return new Map();
-  const rows = await tx.query<AddresseeRow>(
-    'SELECT id, name, address FROM persons WHERE municipality_code = app_tenant_code() AND id = ANY($1::uuid[])', [ids]);
-  return new Map(rows.map((r) => [r.id, r]));
 }
 
 /**
@@ -259,21 +256,19 @@ export async function* scanSelection(tx: ScopedTx, criteria: SelectionCriteria, 
         }
         for (const l of entries) listed.push({ p, l });
       }
-      const who = await addressees(tx, [...new Set(listed.map((l) => l.p.id))]);
       let before: Map<string, NextDose> | null = null;
       let beforeOf: PersonRow | null = null;
       let district = '';
       for (const { p, l: { n, reason } } of listed) {
-        const a = who.get(p.id);
         if (beforeOf !== p) {
           beforeOf = p;
-          before = beforeMoveIn(p, parseHistory(p.history));
+          before = beforeMoveIn(p);
           // The district in process, for listed persons only: address_district() per scanned row
           // would cost more than the engine (same definition; test/domain/address-district).
-          district = addressDistrict(a?.address ?? '');
+          district = addressDistrict(p.address);
         }
         const row: SelectionRow = {
-          personId: p.id, addressNumber: p.address_number, name: a?.name ?? '', birthDate: p.birth_date, district,
+          personId: p.id, addressNumber: p.address_number, name: p.name, birthDate: p.birth_date, district,
           vaccine: n.vaccine, dose: n.dose as number, status: n.status as 'due' | 'upcoming', from: n.from ?? null, until: n.until ?? null, reason,
         };
         const then = before?.get(n.vaccine);
@@ -290,9 +285,9 @@ export async function* scanSelection(tx: ScopedTx, criteria: SelectionCriteria, 
 }
 
 /** The forecast, with no history, the day before a moved-in person arrived; null when their history is known. */
-function beforeMoveIn(p: PersonRow, history: readonly DoseRecord[]): Map<string, NextDose> | null {
+function beforeMoveIn(p: PersonRow): Map<string, NextDose> | null {
   if (!p.moved_in_on || p.moved_in_on <= p.birth_date) return null;
-  if (history.some((d) => d.date < (p.moved_in_on as string))) return null;
+  if (parseHistory(p.history).some((d) => d.date < (p.moved_in_on as string))) return null;
   const day = (parseIsoDate(p.moved_in_on) ?? 0) - 1;
   try {
     return new Map(scheduleEngine().forecast({ birth: p.birth_date, sex: p.sex }, [], formatIsoDate(day)).next.map((n) => [n.vaccine, n]));
