@@ -18,8 +18,8 @@
 -- The history fields of a version are never rewritten (a correction is a new version): the
 -- application role may update only the confirmation columns of dose_versions, which the database
 -- enforces below.
--- Persons without a confirmed, not deleted dose have no row. Never on Citus as such: statement
--- triggers with transition tables are not supported on distributed tables (docs/citus.md).
+-- Persons without a confirmed, not deleted dose have no row. On Citus these triggers need care
+-- (triggers on distributed tables are off by default): see docs/citus.md.
 
 CREATE TABLE person_dose_histories (
   municipality_code  char(6) NOT NULL,
