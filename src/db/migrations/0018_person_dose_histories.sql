@@ -1,6 +1,8 @@
 -- Each person's confirmed vaccination history in the one-line form the selection scan reads
--- (src/modules/selection/scan.ts): doses oldest first (administered_on, vaccine, dose number),
--- fields vaccine_id, dose_number, administered_on, schedule_product split by U+001F, doses by U+001E.
+-- (src/modules/selection/scan.ts) and the coverage figures count (src/modules/coverage/service.ts):
+-- doses oldest first (administered_on, vaccine, dose number), each with five fields split by U+001F
+-- — vaccine_id, dose_number, administered_on, schedule_product ('' when none), routine (1 or 0) —
+-- and doses split by U+001E.
 -- Aggregating doses ⋈ dose_versions for a whole city at every selection took ~25 s of a 2 M-resident
 -- selection before its first row; this summary is kept current by the statements that change a
 -- history instead, set-based (statement triggers with transition tables), so a clinic file of
@@ -40,7 +42,7 @@ CREATE FUNCTION sesshu_refresh_dose_histories(codes char(6)[], ids uuid[]) RETUR
   WITH touched AS (SELECT DISTINCT t.mc, t.pid FROM unnest(codes, ids) AS t(mc, pid)),
   fresh AS (
     SELECT d.municipality_code, d.person_id, min(p.address_number) AS address_number,
-           string_agg(concat_ws(chr(31), v.vaccine_id, v.dose_number, v.administered_on, v.schedule_product), chr(30)
+           string_agg(concat_ws(chr(31), v.vaccine_id, v.dose_number, v.administered_on, coalesce(v.schedule_product, ''), v.routine::int), chr(30)
                       ORDER BY v.administered_on, v.vaccine_id, v.dose_number) AS history
       FROM touched t
       JOIN doses d ON d.municipality_code = t.mc AND d.person_id = t.pid

@@ -130,8 +130,9 @@ let cursorCount = 0;
 
 /**
  * Opens the scan as one cursor over the residents, each with their confirmed history as the
- * database keeps it summarised (person_dose_histories, migration 0018: fields split by U+001F,
- * doses by U+001E, oldest first as confirmedHistories() orders it), in 宛名番号 order, leaving out
+ * database keeps it summarised (person_dose_histories, migration 0018: fields split by U+001F —
+ * vaccine, dose, date, schedule product, routine —, doses by U+001E, oldest first as
+ * confirmedHistories() orders it), in 宛名番号 order, leaving out
  * the quiet residents. Set-based and streaming: residents and summaries are both read in 宛名番号
  * order and merge-joined, so rows flow from the first one while the engine works on them — no hash
  * of every history, no sort, no probe per resident (the planner preferred hash + sort, which holds

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/client.ts';
 import { withTenantScope } from '../../../src/db/scoped.ts';
-import { confirmedHistories, insertDoses, type NewDose } from '../../../src/modules/records/dose-store.ts';
+import { insertDoses, type NewDose } from '../../../src/modules/records/dose-store.ts';
 import type { RecordDeps } from '../../../src/modules/records/service.ts';
 import { confirmDose, correctDose, deleteDose, recordDose } from '../../../src/modules/records/service.ts';
 import { importResidents } from '../../../src/modules/residents/import-service.ts';
@@ -26,6 +26,9 @@ const staff = (code: string, userId: string): Actor => ({
 });
 const scope = (code: string) => ({ municipalityCode: code, userId: 'test', terminalId: 't', purpose: 'test' });
 
+/** One dose as the summary writes it: vaccine, dose, date, schedule product, routine. */
+const enc = (vaccine: string, dose: number, date: string, product = '', routine = 1): string => [vaccine, dose, date, product, routine].join('\u001f');
+
 const machineDose = (personId: string, vaccine: string, dose: number, date: string): NewDose => ({
   personId, vaccine, dose, date, productName: null, scheduleProduct: null, lotNumber: null, institutionCode: null, doctorName: null,
   place: null, ticketNumber: null, specialCircumstances: null, remarks: null, routine: true, problems: [],
@@ -42,11 +45,14 @@ describe.each(testEngines)('person dose history summaries on $name', (engine) =>
   async function summaryAndLedger(code: string): Promise<{ summary: Record<string, string>; ledger: Record<string, string> }> {
     return withTenantScope(db, scope(code), async (tx) => {
       const rows = await tx.query<{ person_id: string; history: string }>('SELECT person_id, history FROM person_dose_histories');
-      const persons = await tx.query<{ id: string }>('SELECT id FROM persons');
-      const histories = await confirmedHistories(tx, persons.map((p) => p.id));
+      const doses = await tx.query<{ person_id: string; vaccine_id: string; dose_number: number; administered_on: string; schedule_product: string | null; routine: boolean }>(
+        `SELECT d.person_id, v.vaccine_id, v.dose_number, v.administered_on, v.schedule_product, v.routine
+           FROM doses d JOIN dose_versions v ON v.dose_id = d.id AND v.version = d.current_version
+          WHERE NOT d.deleted ORDER BY v.administered_on, v.vaccine_id, v.dose_number`);
       const ledger: Record<string, string> = {};
-      for (const [id, doses] of histories) {
-        if (doses.length > 0) ledger[id] = doses.map((d) => [d.vaccine, d.dose, d.date, ...(d.product === null ? [] : [d.product])].join('\u001f')).join('\u001e');
+      for (const d of doses) {
+        const one = enc(d.vaccine_id, d.dose_number, d.administered_on, d.schedule_product ?? '', d.routine ? 1 : 0);
+        ledger[d.person_id] = ledger[d.person_id] === undefined ? one : `${ledger[d.person_id]}\u001e${one}`;
       }
       return { summary: Object.fromEntries(rows.map((r) => [r.person_id, r.history])), ledger };
     });
@@ -76,7 +82,7 @@ describe.each(testEngines)('person dose history summaries on $name', (engine) =>
     const { doseId } = await recordDose(deps, clerk, { personId: ids['5001']!, vaccine: 'hib', dose: 1, date: '2025-05-20' });
     expect(await expectInStep()).toEqual({});
     await confirmDose(deps, checker, doseId);
-    expect(await expectInStep()).toEqual({ [ids['5001']!]: 'hib\u001f1\u001f2025-05-20' });
+    expect(await expectInStep()).toEqual({ [ids['5001']!]: enc('hib', 1, '2025-05-20') });
   });
 
   it('follows a correction only once it is confirmed, and a deletion', async () => {
@@ -86,22 +92,22 @@ describe.each(testEngines)('person dose history summaries on $name', (engine) =>
     await correctDose(deps, clerk, doseId, { vaccine: 'pcv', dose: 1, date: '2025-05-21' }, '日付の誤り');
     expect(await expectInStep()).toEqual(before); // the correction waits for its check
     await confirmDose(deps, checker, doseId);
-    expect((await expectInStep())[ids['5001']!]).toBe('hib\u001f1\u001f2025-05-20\u001epcv\u001f1\u001f2025-05-21');
+    expect((await expectInStep())[ids['5001']!]).toBe(`${enc('hib', 1, '2025-05-20')}\u001e${enc('pcv', 1, '2025-05-21')}`);
     await deleteDose(deps, clerk, doseId, '重複登録');
     await confirmDose(deps, checker, doseId);
-    expect((await expectInStep())[ids['5001']!]).toBe('hib\u001f1\u001f2025-05-20');
+    expect((await expectInStep())[ids['5001']!]).toBe(enc('hib', 1, '2025-05-20'));
   });
 
-  it('takes machine-read doses in bulk, oldest first with their schedule product', async () => {
+  it('takes machine-read doses in bulk, oldest first with their schedule product and whether routine', async () => {
     await withTenantScope(db, scope(A), (tx) => insertDoses(tx, [
       machineDose(ids['5002']!, 'hib', 2, '2025-03-01'),
-      { ...machineDose(ids['5002']!, 'rota', 1, '2025-02-01'), scheduleProduct: 'rotarix' },
+      { ...machineDose(ids['5002']!, 'rota', 1, '2025-02-01'), scheduleProduct: 'rotarix', routine: false },
       machineDose(ids['5002']!, 'hib', 1, '2025-02-01'),
       machineDose(ids['5001']!, 'hepb', 1, '2025-05-20'),
     ], 'migration', 'machine', 'machine-check'));
     const summary = await expectInStep();
-    expect(summary[ids['5002']!]).toBe('hib\u001f1\u001f2025-02-01\u001erota\u001f1\u001f2025-02-01\u001frotarix\u001ehib\u001f2\u001f2025-03-01');
-    expect(summary[ids['5001']!]).toBe('hepb\u001f1\u001f2025-05-20\u001ehib\u001f1\u001f2025-05-20');
+    expect(summary[ids['5002']!]).toBe([enc('hib', 1, '2025-02-01'), enc('rota', 1, '2025-02-01', 'rotarix', 0), enc('hib', 2, '2025-03-01')].join('\u001e'));
+    expect(summary[ids['5001']!]).toBe(`${enc('hepb', 1, '2025-05-20')}\u001e${enc('hib', 1, '2025-05-20')}`);
   });
 
   // control: TEN-01 — each municipality sees and refreshes only its own summaries.
