@@ -12,9 +12,11 @@ for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).so
   const name = file.replace(/\.bench\.ts$/, '');
   if (only.length > 0 && !only.includes(name)) continue;
   process.stderr.write(`running ${name}…\n`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, file)], { encoding: 'utf8', env: process.env, maxBuffer: 64 * 1024 * 1024 });
+  // stderr passes straight through: progress lines and SESSHU_IMPORT_TRACE output show as they come.
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, file)], {
+    encoding: 'utf8', env: process.env, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (run.status !== 0) {
-    process.stderr.write(run.stderr);
     results[name] = { error: `exit ${run.status}` };
     continue;
   }
