@@ -11,21 +11,13 @@ import { importMasters } from '../../../src/modules/records/masters.ts';
 import { personRecord } from '../../../src/modules/records/service.ts';
 import { importResidents } from '../../../src/modules/residents/import-service.ts';
 import { searchPersons } from '../../../src/modules/residents/persons.ts';
-import { createTenant } from '../../../src/modules/tenants/service.ts';
 import type { Actor, Permission } from '../../../src/security/actor.ts';
-import { PERMISSIONS } from '../../../src/security/actor.ts';
 import { ForbiddenError } from '../../../src/security/guard.ts';
-import { ephemeralKeyring } from '../../../src/security/keyring.ts';
-import { createVault } from '../../../src/security/vault.ts';
 import { testEngines } from '../../support/engines.ts';
+import { JOETSU as A, KUMAGAYA as B, openTwoCities, RESIDENT_HEADER as RESIDENTS, staffActor } from '../../support/two-cities.ts';
 
-const A = '152226';
-const B = '112020';
 const INST = '1512345678';
-const RESIDENTS = '宛名番号,氏名,氏名カナ,性別,生年月日,郵便番号,住所,住民区分';
-const staff = (code: string, userId: string, perms: readonly Permission[] = PERMISSIONS.filter((p) => !p.startsWith('mynumber'))): Actor => ({
-  userId, loginId: userId, displayName: userId, role: 'officer', department: 'd', municipalityCode: code, terminalId: 't', purpose: 'test', permissions: new Set(perms),
-});
+const staff = (code: string, userId: string, perms?: readonly Permission[]): Actor => staffActor(code, userId, 'officer', perms);
 const lines = (...rows: string[]): string => `${[CLINIC_HEADER, ...rows].join('\r\n')}\r\n`;
 const utf8 = (...rows: string[]): Buffer => Buffer.from(lines(...rows));
 
@@ -36,11 +28,10 @@ describe.each(testEngines)('clinic submission files on $name', (engine) => {
   const clerk = staff(A, 'clerk-1');
   const checker = staff(A, 'checker-2');
   beforeAll(async () => {
-    db = await engine.open();
+    const opened = await openTwoCities(engine);
+    db = opened.db;
+    const vault = opened.vault;
     deps = { db, today: () => '2025-10-01' };
-    const vault = createVault(ephemeralKeyring());
-    await createTenant(db, vault, { code: A, name: '上越市', prefecture: '新潟県' });
-    await createTenant(db, vault, { code: B, name: '熊谷市', prefecture: '埼玉県' });
     const residents = [
       RESIDENTS,
       '5001,髙橋 花子,タカハシ ハナコ,2,2025-03-15,943-0800,上越市大手町1,日本人',

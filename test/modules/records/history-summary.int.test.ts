@@ -10,20 +10,9 @@ import type { RecordDeps } from '../../../src/modules/records/service.ts';
 import { confirmDose, correctDose, deleteDose, recordDose } from '../../../src/modules/records/service.ts';
 import { importResidents } from '../../../src/modules/residents/import-service.ts';
 import { searchPersons } from '../../../src/modules/residents/persons.ts';
-import { createTenant } from '../../../src/modules/tenants/service.ts';
-import type { Actor } from '../../../src/security/actor.ts';
-import { PERMISSIONS } from '../../../src/security/actor.ts';
-import { ephemeralKeyring } from '../../../src/security/keyring.ts';
-import { createVault } from '../../../src/security/vault.ts';
 import { testEngines } from '../../support/engines.ts';
+import { JOETSU as A, KUMAGAYA as B, openTwoCities, RESIDENT_HEADER as HEADER, staffActor as staff } from '../../support/two-cities.ts';
 
-const A = '152226';
-const B = '112020';
-const HEADER = '宛名番号,氏名,氏名カナ,性別,生年月日,郵便番号,住所,住民区分';
-const staff = (code: string, userId: string): Actor => ({
-  userId, loginId: userId, displayName: userId, role: 'officer', department: 'd', municipalityCode: code, terminalId: 't', purpose: 'test',
-  permissions: new Set(PERMISSIONS.filter((p) => !p.startsWith('mynumber'))),
-});
 const scope = (code: string) => ({ municipalityCode: code, userId: 'test', terminalId: 't', purpose: 'test' });
 
 /** One dose as the summary writes it: vaccine, dose, date, schedule product, routine. */
@@ -65,11 +54,10 @@ describe.each(testEngines)('person dose history summaries on $name', (engine) =>
   }
 
   beforeAll(async () => {
-    db = await engine.open();
+    const opened = await openTwoCities(engine);
+    db = opened.db;
+    const vault = opened.vault;
     deps = { db, today: () => '2025-10-01' };
-    const vault = createVault(ephemeralKeyring());
-    await createTenant(db, vault, { code: A, name: '上越市', prefecture: '新潟県' });
-    await createTenant(db, vault, { code: B, name: '熊谷市', prefecture: '埼玉県' });
     const csv = `${HEADER}\n5001,接種 花子,セッシュ ハナコ,2,2025-03-15,943-0800,上越市大手町1,日本人\n5002,髙橋 一郎,タカハシ イチロウ,1,2024-12-01,943-0800,上越市大手町2,日本人\n`;
     await importResidents({ db, vault }, clerk, { fileName: 'p.csv', content: Buffer.from(csv), mode: 'full' });
     await importResidents({ db, vault }, staff(B, 'b-clerk'), { fileName: 'p.csv', content: Buffer.from(`${HEADER}\n7001,熊谷 次郎,クマガヤ ジロウ,1,2025-01-10,360-0001,熊谷市本町1,日本人\n`), mode: 'full' });

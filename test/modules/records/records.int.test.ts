@@ -8,20 +8,10 @@ import { importResidents } from '../../../src/modules/residents/import-service.t
 import { searchPersons } from '../../../src/modules/residents/persons.ts';
 import type { RecordDeps } from '../../../src/modules/records/service.ts';
 import { confirmDose, correctDose, deleteDose, NonRoutineDoseError, pendingQueue, personRecord, previewDose, recordDose } from '../../../src/modules/records/service.ts';
-import { createTenant } from '../../../src/modules/tenants/service.ts';
-import type { Actor, RoleId } from '../../../src/security/actor.ts';
-import { PERMISSIONS } from '../../../src/security/actor.ts';
 import { ForbiddenError } from '../../../src/security/guard.ts';
-import { ephemeralKeyring } from '../../../src/security/keyring.ts';
-import { createVault } from '../../../src/security/vault.ts';
 import { testEngines } from '../../support/engines.ts';
+import { JOETSU as A, KUMAGAYA as B, openTwoCities, RESIDENT_HEADER as HEADER, staffActor as staff } from '../../support/two-cities.ts';
 
-const A = '152226';
-const B = '112020';
-const HEADER = '宛名番号,氏名,氏名カナ,性別,生年月日,郵便番号,住所,住民区分';
-const staff = (code: string, userId: string, role: RoleId = 'officer', perms = PERMISSIONS.filter((p) => !p.startsWith('mynumber'))): Actor => ({
-  userId, loginId: userId, displayName: userId, role, department: 'd', municipalityCode: code, terminalId: 't', purpose: 'test', permissions: new Set(perms),
-});
 
 describe.each(testEngines)('vaccination records on $name', (engine) => {
   let db: Database;
@@ -30,11 +20,10 @@ describe.each(testEngines)('vaccination records on $name', (engine) => {
   const clerk = staff(A, 'clerk-1');
   const checker = staff(A, 'checker-2');
   beforeAll(async () => {
-    db = await engine.open();
+    const opened = await openTwoCities(engine);
+    db = opened.db;
+    const vault = opened.vault;
     deps = { db, today: () => '2025-10-01' };
-    const vault = createVault(ephemeralKeyring());
-    await createTenant(db, vault, { code: A, name: '上越市', prefecture: '新潟県' });
-    await createTenant(db, vault, { code: B, name: '熊谷市', prefecture: '埼玉県' });
     const csv = `${HEADER}\n5001,接種 花子,セッシュ ハナコ,2,2025-03-15,943-0800,上越市大手町1,日本人\n`;
     await importResidents({ db, vault }, clerk, { fileName: 'p.csv', content: Buffer.from(csv), mode: 'full' });
     child = (await searchPersons(db, clerk, { addressNumber: '5001' }))[0]!.id;
