@@ -222,40 +222,74 @@ function sliceEnd(buf: Buffer, from: number, min: number): number {
   return buf.length;
 }
 
+/** A piece of a UTF-8 upload that ends at a record boundary, and the line it starts on. */
+export interface CsvSlice {
+  readonly from: number;
+  readonly to: number;
+  readonly line: number;
+}
+
+/** The slices readCsvBatches parses one at a time (another thread may parse them: first-load-worker.ts). */
+export function* csvSlices(utf8: Buffer, sliceBytes: number = SLICE_BYTES): Generator<CsvSlice> {
+  const lines = new LineCounter(utf8);
+  for (let from = 0; from < utf8.length;) {
+    const to = sliceEnd(utf8, from, Math.min(from + sliceBytes, utf8.length));
+    yield { from, to, line: lines.at(from) };
+    from = to;
+  }
+}
+
+/**
+ * Parses the slices of one file in order (quotes, embedded newlines, CRLF/LF and blank lines by
+ * parseCsvText, csv-text.ts), numbering records by the line where they start and counting them
+ * against the row limit. After a slice with an error, the file's reading is over.
+ */
+export class CsvSliceReader {
+  private records = 0;
+  private readonly maxRecords: number;
+
+  constructor(options: Pick<CsvReadOptions, 'maxRows'> = {}) {
+    this.maxRecords = (options.maxRows ?? DEFAULT_MAX_ROWS) + 1;
+  }
+
+  /** The records of one slice (`first`: it starts the file), and the file's error if the slice has one. */
+  read(text: string, line: number, first: boolean): { readonly records: CsvRecord[]; readonly failure: CsvReadResult | null } {
+    const textLines = new TextLineCounter(text, line);
+    const records: CsvRecord[] = [];
+    try {
+      const syntax = parseCsvText(text, { maxRecordSize: MAX_RECORD_CHARS, bom: first }, (fields, start) => {
+        if (this.records === this.maxRecords) throw new RowLimitReached();
+        this.records++;
+        records.push({ fields, line: textLines.at(start) });
+      });
+      return { records, failure: syntax === null ? null : csvError(syntax.code, textLines.at(syntax.recordStart)) };
+    } catch (err) {
+      if (!(err instanceof RowLimitReached)) throw err; // the caller's own failure, not the file's
+      return { records, failure: tooManyRows(this.maxRecords - 1) };
+    }
+  }
+
+  /** The result of a read that ended without error. */
+  done(): CsvReadResult {
+    return { ok: true, records: this.records };
+  }
+}
+
 /**
  * The CSV records of a UTF-8 buffer in batches (the header is the first record), parsed slice by
  * slice so that a caller can do asynchronous work between batches without holding every record.
- * Quotes, embedded newlines, CRLF/LF and blank lines are handled by parseCsvText (csv-text.ts); a
- * malformed file is reported (as the generator's return value) with the line where the broken
- * record starts.
+ * A malformed file is reported (as the generator's return value) with the line where the broken
+ * record starts; the records before it are still yielded.
  */
 export function* readCsvBatches(utf8: Buffer, options: CsvReadOptions = {}): Generator<CsvRecord[], CsvReadResult> {
-  const maxRecords = (options.maxRows ?? DEFAULT_MAX_ROWS) + 1;
-  const lines = new LineCounter(utf8);
-  let records = 0;
-  for (let from = 0; from < utf8.length;) {
-    const to = sliceEnd(utf8, from, Math.min(from + (options.sliceBytes ?? SLICE_BYTES), utf8.length));
+  const reader = new CsvSliceReader(options);
+  for (const slice of csvSlices(utf8, options.sliceBytes)) {
     // One string per slice: the fields are slices of it, not one decoding call each.
-    const text = utf8.toString('utf8', from, to);
-    const textLines = new TextLineCounter(text, lines.at(from));
-    const batch: CsvRecord[] = [];
-    let failure: CsvReadResult | null = null;
-    try {
-      const syntax = parseCsvText(text, { maxRecordSize: MAX_RECORD_CHARS, bom: from === 0 }, (fields, start) => {
-        if (records === maxRecords) throw new RowLimitReached();
-        records++;
-        batch.push({ fields, line: textLines.at(start) });
-      });
-      if (syntax !== null) failure = csvError(syntax.code, textLines.at(syntax.recordStart));
-    } catch (err) {
-      if (!(err instanceof RowLimitReached)) throw err; // the caller's own failure, not the file's
-      failure = tooManyRows(maxRecords - 1);
-    }
-    if (batch.length > 0) yield batch; // records before an error are still checked
+    const { records, failure } = reader.read(utf8.toString('utf8', slice.from, slice.to), slice.line, slice.from === 0);
+    if (records.length > 0) yield records;
     if (failure !== null) return failure;
-    from = to;
   }
-  return { ok: true, records };
+  return reader.done();
 }
 
 function tooManyRows(limit: number): CsvReadResult {

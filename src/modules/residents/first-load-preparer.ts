@@ -1,12 +1,15 @@
-// Runs first-load-batch.ts in a worker thread, so that preparing batch k+1 (ids, My Number envelope
-// and blind index, matching keys, CSV) overlaps with the main thread's COPY of batch k into PGlite,
-// which runs on the main thread. Batches are prepared in the order they are sent. The worker writes
-// nothing: all-or-nothing stays with the caller's transaction. controls: CRY-01, DATA-01
+// Runs the CPU work of a first load in a worker thread (first-load-worker.ts): the main thread only
+// cuts the upload into slices and COPYs into PGlite, which runs on the main thread, while the worker
+// reads, validates and prepares the next slice (CSV parsing, the checks of validate-file.ts, ids,
+// My Number envelope and blind index, matching keys). Slices are answered in the order they are
+// sent. The worker writes nothing: all-or-nothing stays with the caller's transaction.
+// controls: CRY-01, DATA-01
 import { Worker } from 'node:worker_threads';
 import type { TenantKeyMaterial } from '../../security/vault.ts';
 import type { DataKey, IndexKey } from '../../security/vault-crypto.ts';
+import type { FileEncoding } from './decode.ts';
 import type { FirstLoadContext, PreparedBatch } from './first-load-batch.ts';
-import type { ResidentRow } from './layout.ts';
+import type { ResidentFileError } from './layout.ts';
 
 /** TenantKeyMaterial as it crosses to the worker: structured cloning makes each Buffer a Uint8Array. */
 export interface KeysInTransit {
@@ -15,21 +18,35 @@ export interface KeysInTransit {
   readonly index: Omit<IndexKey, 'key'> & { readonly key: Uint8Array };
 }
 
+/** What the worker made of one slice: its rows as COPY input while the file is clean, else nothing. */
+export interface SliceOutcome {
+  readonly prepared: PreparedBatch | null;
+  /** Line of the slice's last record (progress). */
+  readonly lastLine: number;
+}
+
+/** The file as a whole, once every slice was read. */
+export type FileOutcome =
+  | { readonly ok: true; readonly encoding: FileEncoding; readonly rows: number; readonly events: number; readonly unknownColumns: readonly string[] }
+  | { readonly ok: false; readonly errors: readonly ResidentFileError[]; readonly errorCount: number; readonly unknownColumns: readonly string[] };
+
 export type PreparerRequest =
   | { readonly kind: 'init'; readonly keys: KeysInTransit; readonly context: FirstLoadContext }
-  | { readonly kind: 'batch'; readonly rows: readonly ResidentRow[] }
+  | { readonly kind: 'slice'; readonly bytes: Uint8Array; readonly line: number; readonly first: boolean }
+  | { readonly kind: 'finish'; readonly encoding: FileEncoding }
   | { readonly kind: 'end' };
 
-export type PreparerReply = { readonly kind: 'prepared'; readonly batch: PreparedBatch } | { readonly kind: 'failed'; readonly error: string };
-
-const YOUNG_GENERATION_MB = 96;
+export type PreparerReply =
+  | { readonly kind: 'slice'; readonly outcome: SliceOutcome }
+  | { readonly kind: 'file'; readonly outcome: FileOutcome }
+  | { readonly kind: 'failed'; readonly error: string };
 
 interface Pending {
-  resolve(batch: PreparedBatch): void;
+  resolve(reply: PreparerReply): void;
   reject(err: Error): void;
 }
 
-export class BatchPreparer {
+export class FirstLoadWorker {
   private readonly pending: Pending[] = [];
   private failure: Error | null = null;
   private readonly exited: Promise<unknown>;
@@ -38,19 +55,16 @@ export class BatchPreparer {
     this.exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.on('message', (reply: PreparerReply) => {
       const next = this.pending.shift();
-      if (reply.kind === 'prepared') next?.resolve(reply.batch);
-      else next?.reject(new Error(`first load: a batch could not be prepared (${reply.error})`));
+      if (reply.kind === 'failed') next?.reject(new Error(`first load: the worker failed (${reply.error})`));
+      else next?.resolve(reply);
     });
     worker.on('error', (err) => this.fail(err));
-    worker.on('exit', () => this.fail(new Error('first load: the preparation worker stopped')));
+    worker.on('exit', () => this.fail(new Error('first load: the worker stopped')));
   }
 
   /** Starts the worker and hands it the tenant's keys (copied into memory the message transfers). */
-  static start(keys: TenantKeyMaterial, context: FirstLoadContext): BatchPreparer {
-    // A young generation larger than the default: a batch's strings all live until it is sent, and
-    // with the default the worker spent a fifth of its time in the scavenger.
-    const worker = new Worker(new URL('./first-load-worker.boot.mjs', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-    const preparer = new BatchPreparer(worker);
+  static start(keys: TenantKeyMaterial, context: FirstLoadContext): FirstLoadWorker {
+    const worker = new Worker(new URL('./first-load-worker.boot.mjs', import.meta.url));
     // Fresh copies, transferred: the clone carries 32 bytes each, not a pooled buffer around them.
     const data = new Uint8Array(keys.data.key);
     const index = new Uint8Array(keys.index.key);
@@ -59,20 +73,26 @@ export class BatchPreparer {
       keys: { municipalityCode: keys.municipalityCode, data: { ...keys.data, key: data }, index: { ...keys.index, key: index } },
       context,
     };
-    preparer.worker.postMessage(message, [data.buffer, index.buffer]);
-    return preparer;
+    worker.postMessage(message, [data.buffer, index.buffer]);
+    return new FirstLoadWorker(worker);
   }
 
-  /** The batch prepared as COPY input; resolves in the order batches were sent. */
-  prepare(rows: readonly ResidentRow[]): Promise<PreparedBatch> {
-    if (this.failure !== null) return Promise.reject(this.failure);
-    const done = new Promise<PreparedBatch>((resolve, reject) => this.pending.push({ resolve, reject }));
-    const message: PreparerRequest = { kind: 'batch', rows };
-    this.worker.postMessage(message);
-    return done;
+  /** Reads, validates and prepares one slice (a copy of `bytes` is transferred; the upload stays intact). */
+  async slice(bytes: Uint8Array, line: number, first: boolean): Promise<SliceOutcome> {
+    const copy = new Uint8Array(bytes); // a copy (Buffer#slice would share, and the transfer would detach the upload)
+    const reply = await this.request({ kind: 'slice', bytes: copy, line, first }, [copy.buffer]);
+    if (reply.kind !== 'slice') throw new Error('first load: unexpected reply from the worker');
+    return reply.outcome;
   }
 
-  /** Lets the worker zero its keys and exit; stops it if it does not. Pending batches are rejected. */
+  /** The file's outcome, after the last slice. */
+  async finish(encoding: FileEncoding): Promise<FileOutcome> {
+    const reply = await this.request({ kind: 'finish', encoding });
+    if (reply.kind !== 'file') throw new Error('first load: unexpected reply from the worker');
+    return reply.outcome;
+  }
+
+  /** Lets the worker zero its keys and exit; stops it if it does not. Pending requests are rejected. */
   async close(): Promise<void> {
     const end: PreparerRequest = { kind: 'end' };
     this.worker.postMessage(end);
@@ -82,6 +102,13 @@ export class BatchPreparer {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private request(message: PreparerRequest, transfer: ArrayBuffer[] = []): Promise<PreparerReply> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    const reply = new Promise<PreparerReply>((resolve, reject) => this.pending.push({ resolve, reject }));
+    this.worker.postMessage(message, transfer);
+    return reply;
   }
 
   private fail(err: Error): void {

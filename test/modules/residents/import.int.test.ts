@@ -262,8 +262,11 @@ describe.each(testEngines)('resident import on $name', (engine) => {
     const out = await importResidents({ db, vault }, actor(D), { fileName: 'd.csv', content: csv(...bad), mode: 'full' });
     expect(out.status === 'rejected' && out.errors.map((e) => [e.row, e.column])).toEqual([[n, '生年月日']]);
     expect(await searchPersons(db, actor(D), { addressNumber: '1' })).toEqual([]);
-    const good = await importResidents({ db, vault }, actor(D), { fileName: 'd2.csv', content: csv(...rows), mode: 'full' });
+    const content = csv(...rows);
+    const sha = crypto.createHash('sha256').update(content).digest('hex');
+    const good = await importResidents({ db, vault }, actor(D), { fileName: 'd2.csv', content, mode: 'full' });
     expect(good.status === 'applied' && good.counts).toMatchObject({ rows: n, inserted: n, events: 0 });
+    expect(crypto.createHash('sha256').update(content).digest('hex')).toBe(sha); // the worker got copies: the upload is intact
     const [last] = await searchPersons(db, actor(D), { addressNumber: String(n) });
     expect(await revealMyNumber(db, vault, actor(D), last!.id, '本人確認のため')).toBe(MN2);
   });
