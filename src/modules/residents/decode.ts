@@ -227,6 +227,8 @@ export interface CsvSlice {
   readonly from: number;
   readonly to: number;
   readonly line: number;
+  /** Line of the first byte after the slice that is not CR or LF (see CsvSliceReader.read). */
+  readonly nextLine: number;
 }
 
 /** The slices readCsvBatches parses one at a time (another thread may parse them: first-load-worker.ts). */
@@ -234,7 +236,10 @@ export function* csvSlices(utf8: Buffer, sliceBytes: number = SLICE_BYTES): Gene
   const lines = new LineCounter(utf8);
   for (let from = 0; from < utf8.length;) {
     const to = sliceEnd(utf8, from, Math.min(from + sliceBytes, utf8.length));
-    yield { from, to, line: lines.at(from) };
+    const line = lines.at(from);
+    let nextLine = lines.at(to);
+    for (let p = to; utf8[p] === 0x0a || utf8[p] === 0x0d; p++) if (utf8[p] === 0x0a) nextLine++;
+    yield { from, to, line, nextLine };
     from = to;
   }
 }
@@ -243,26 +248,35 @@ export function* csvSlices(utf8: Buffer, sliceBytes: number = SLICE_BYTES): Gene
  * Parses the slices of one file in order (quotes, embedded newlines, CRLF/LF and blank lines by
  * parseCsvText, csv-text.ts), numbering records by the line where they start and counting them
  * against the row limit. After a slice with an error, the file's reading is over.
+ *
+ * Line numbers are those the reader gave with csv-parse, quirks included: a record is numbered by
+ * the first character after the previous record that is not CR or LF — across slice ends (hence
+ * `nextLine`), and from the file's BOM for its first record.
  */
 export class CsvSliceReader {
   private records = 0;
+  private bom = false;
   private readonly maxRecords: number;
 
   constructor(options: Pick<CsvReadOptions, 'maxRows'> = {}) {
     this.maxRecords = (options.maxRows ?? DEFAULT_MAX_ROWS) + 1;
   }
 
-  /** The records of one slice (`first`: it starts the file), and the file's error if the slice has one. */
-  read(text: string, line: number, first: boolean): { readonly records: CsvRecord[]; readonly failure: CsvReadResult | null } {
-    const textLines = new TextLineCounter(text, line);
+  /** The records of one slice (its text and where it lies), and the file's error if the slice has one. */
+  read(text: string, slice: CsvSlice): { readonly records: CsvRecord[]; readonly failure: CsvReadResult | null } {
+    const first = slice.from === 0;
+    if (first) this.bom = text.charCodeAt(0) === 0xfeff;
+    const textLines = new TextLineCounter(text, slice.line);
+    const lineAt = (start: number): number => (this.records === 0 && this.bom ? 1 : start === text.length ? slice.nextLine : textLines.at(start));
     const records: CsvRecord[] = [];
     try {
       const syntax = parseCsvText(text, { maxRecordSize: MAX_RECORD_CHARS, bom: first }, (fields, start) => {
         if (this.records === this.maxRecords) throw new RowLimitReached();
+        const line = lineAt(start);
         this.records++;
-        records.push({ fields, line: textLines.at(start) });
+        records.push({ fields, line });
       });
-      return { records, failure: syntax === null ? null : csvError(syntax.code, textLines.at(syntax.recordStart)) };
+      return { records, failure: syntax === null ? null : csvError(syntax.code, lineAt(syntax.recordStart)) };
     } catch (err) {
       if (!(err instanceof RowLimitReached)) throw err; // the caller's own failure, not the file's
       return { records, failure: tooManyRows(this.maxRecords - 1) };
@@ -285,7 +299,7 @@ export function* readCsvBatches(utf8: Buffer, options: CsvReadOptions = {}): Gen
   const reader = new CsvSliceReader(options);
   for (const slice of csvSlices(utf8, options.sliceBytes)) {
     // One string per slice: the fields are slices of it, not one decoding call each.
-    const { records, failure } = reader.read(utf8.toString('utf8', slice.from, slice.to), slice.line, slice.from === 0);
+    const { records, failure } = reader.read(utf8.toString('utf8', slice.from, slice.to), slice);
     if (records.length > 0) yield records;
     if (failure !== null) return failure;
   }

@@ -1,4 +1,4 @@
-// The worker of a first load (first-load-preparer.ts starts it). For each slice of the upload it is
+// The worker of a first load (first-load-worker-client.ts starts it). For each slice of the upload it is
 // sent, in order: CSV records (CsvSliceReader), the checks of validate-file.ts (ResidentRowValidator),
 // the events check against the empty ledger, and — while the file is still clean — the rows as COPY
 // input (first-load-batch.ts). After the last slice it reports the file as a whole, with the complete
@@ -7,9 +7,9 @@
 // controls: DATA-01, CRY-01, AC-04
 import { parentPort } from 'node:worker_threads';
 import { tenantCryptoOf, type TenantCrypto, type TenantKeyMaterial } from '../../security/vault.ts';
-import { CsvSliceReader, type CsvReadResult, type FileEncoding } from './decode.ts';
+import { CsvSliceReader, type CsvReadResult, type CsvSlice, type FileEncoding } from './decode.ts';
 import { prepareFirstLoadBatch, type FirstLoadContext } from './first-load-batch.ts';
-import type { FileOutcome, PreparerReply, PreparerRequest, SliceOutcome } from './first-load-preparer.ts';
+import type { FileOutcome, PreparerReply, PreparerRequest, SliceOutcome } from './first-load-worker-client.ts';
 import type { ResidentFileError } from './layout.ts';
 import { checkEventsAgainstState, ResidentRowValidator, type KnownPerson } from './validate-file.ts';
 
@@ -31,14 +31,14 @@ class FirstLoadFile {
 
   constructor(private readonly crypto: TenantCrypto, private readonly context: FirstLoadContext) {}
 
-  slice(bytes: Uint8Array, line: number, first: boolean): SliceOutcome {
+  slice(bytes: Uint8Array, slice: CsvSlice): SliceOutcome {
     // After a CSV error the file's reading is over (as in readCsvBatches): later slices are not read.
-    if (this.readFailure !== null) return { prepared: null, lastLine: line };
-    const { records, failure } = this.reader.read(asBuffer(bytes).toString('utf8'), line, first);
+    if (this.readFailure !== null) return { prepared: null, lastLine: slice.line };
+    const { records, failure } = this.reader.read(asBuffer(bytes).toString('utf8'), slice);
     this.readFailure = failure;
     const rows = this.validator.check(records);
     this.eventErrors.push(...checkEventsAgainstState(rows, NO_ONE, 'full'));
-    const lastLine = records.at(-1)?.line ?? line;
+    const lastLine = records.at(-1)?.line ?? slice.line;
     // After the first error nothing more is prepared: the file is rejected, but still read to the
     // end so that the report lists every error.
     if (rows.length === 0 || this.eventErrors.length > 0) return { prepared: null, lastLine };
@@ -83,7 +83,7 @@ port.on('message', (message: PreparerRequest) => {
       reply({ kind: 'file', outcome: file.finish(message.encoding) });
       return;
     }
-    const outcome = file.slice(message.bytes, message.line, message.first);
+    const outcome = file.slice(message.bytes, message.slice);
     const p = outcome.prepared;
     reply({ kind: 'slice', outcome }, p === null ? [] : [p.persons.buffer as ArrayBuffer, p.history.buffer as ArrayBuffer]);
   } catch (err) {

@@ -12,7 +12,7 @@ import type { ScopedTx } from '../../db/scoped.ts';
 import type { TenantKeyMaterial } from '../../security/vault.ts';
 import { csvSlices, decodeUpload, type DeclaredEncoding, type FileEncoding } from './decode.ts';
 import { HISTORY_COLUMNS, PERSON_COLUMNS } from './first-load-batch.ts';
-import { FirstLoadWorker, type SliceOutcome } from './first-load-preparer.ts';
+import { FirstLoadWorker, type SliceOutcome } from './first-load-worker-client.ts';
 import { ImportRejected, trace } from './import-common.ts';
 import { undecodableFile } from './validate-file.ts';
 
@@ -65,7 +65,7 @@ export async function streamFirstLoad(
   try {
     const utf8 = decoded.utf8;
     for (const slice of csvSlices(utf8)) {
-      const sent = worker.slice(utf8.subarray(slice.from, slice.to), slice.line, slice.from === 0);
+      const sent = worker.slice(utf8.subarray(slice.from, slice.to), slice);
       if (inFlight !== null) await copy(await inFlight);
       inFlight = sent;
     }

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { TenantKeyMaterial } from '../../security/vault.ts';
 import type { DataKey, IndexKey } from '../../security/vault-crypto.ts';
-import type { FileEncoding } from './decode.ts';
+import type { CsvSlice, FileEncoding } from './decode.ts';
 import type { FirstLoadContext, PreparedBatch } from './first-load-batch.ts';
 import type { ResidentFileError } from './layout.ts';
 
@@ -32,7 +32,7 @@ export type FileOutcome =
 
 export type PreparerRequest =
   | { readonly kind: 'init'; readonly keys: KeysInTransit; readonly context: FirstLoadContext }
-  | { readonly kind: 'slice'; readonly bytes: Uint8Array; readonly line: number; readonly first: boolean }
+  | { readonly kind: 'slice'; readonly bytes: Uint8Array; readonly slice: CsvSlice }
   | { readonly kind: 'finish'; readonly encoding: FileEncoding }
   | { readonly kind: 'end' };
 
@@ -78,9 +78,9 @@ export class FirstLoadWorker {
   }
 
   /** Reads, validates and prepares one slice (a copy of `bytes` is transferred; the upload stays intact). */
-  async slice(bytes: Uint8Array, line: number, first: boolean): Promise<SliceOutcome> {
+  async slice(bytes: Uint8Array, slice: CsvSlice): Promise<SliceOutcome> {
     const copy = new Uint8Array(bytes); // a copy (Buffer#slice would share, and the transfer would detach the upload)
-    const reply = await this.request({ kind: 'slice', bytes: copy, line, first }, [copy.buffer]);
+    const reply = await this.request({ kind: 'slice', bytes: copy, slice }, [copy.buffer]);
     if (reply.kind !== 'slice') throw new Error('first load: unexpected reply from the worker');
     return reply.outcome;
   }
