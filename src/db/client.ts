@@ -26,8 +26,8 @@ export interface Transaction extends Queryable {
 
 /** One table's first load by COPY (Transaction.bulkLoadTenant). */
 export interface TenantBulkLoad {
-  /** COPYs CSV rows (no header) and returns how many were copied. */
-  write(csv: string): Promise<number>;
+  /** COPYs CSV rows (no header; text, or its UTF-8 bytes) and returns how many were copied. */
+  write(csv: string | Uint8Array): Promise<number>;
   /** Checks under row-level security that the tenant sees exactly the rows copied; throws if not. */
   finish(): Promise<number>;
 }

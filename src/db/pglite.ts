@@ -58,7 +58,9 @@ async function copyIntoTempTable(q: Pick<PGlite, 'query'>, table: string, column
  * per-row triggers off (bulkLoadTenant), then back to `role`. Returns the rows copied. A failing
  * COPY aborts the transaction, so the role is never left switched for later statements.
  */
-async function copyBlobAsSession(q: Pick<PGlite, 'query'>, role: string, target: string, cols: string, csv: string, replica: boolean): Promise<number> {
+async function copyBlobAsSession(
+  q: Pick<PGlite, 'query'>, role: string, target: string, cols: string, csv: string | Uint8Array, replica: boolean,
+): Promise<number> {
   await q.query(`SELECT set_config('role', 'none', true), set_config('session_replication_role', $1, true)`, [replica ? 'replica' : 'origin']);
   const r = await q.query(`COPY ${target} (${cols}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
   await q.query(`SELECT set_config('session_replication_role', 'origin', true), set_config('role', $1, true)`, [role]);

@@ -34,12 +34,34 @@ export interface TenantCrypto {
   blindIndex(myNumber: MyNumber): string;
 }
 
+/**
+ * One tenant's current data key and index key, unwrapped: what tenantCryptoOf needs to encrypt in
+ * another thread (the import's preparation worker). It is passed by postMessage inside the process
+ * only — never in argv, the environment, a file or a log. control: CRY-01
+ */
+export interface TenantKeyMaterial {
+  readonly municipalityCode: string;
+  readonly data: DataKey;
+  readonly index: IndexKey;
+}
+
+/** Synchronous encryption and blind index with one tenant's keys. */
+export function tenantCryptoOf(keys: TenantKeyMaterial): TenantCrypto {
+  const { municipalityCode, data, index } = keys;
+  return {
+    encrypt: (plaintext, aad) => encryptField(data, plaintext, { ...aad, municipalityCode }),
+    blindIndex: (myNumber) => blindIndex(index, municipalityCode, myNumber),
+  };
+}
+
 export interface Vault {
   encrypt(tx: ScopedTx, municipalityCode: string, plaintext: string, aad: Omit<FieldAad, 'municipalityCode'>): Promise<string>;
   decrypt(tx: ScopedTx, municipalityCode: string, envelope: string, aad: Omit<FieldAad, 'municipalityCode'>): Promise<string>;
   blindIndex(tx: ScopedTx, municipalityCode: string, myNumber: MyNumber): Promise<string>;
   /** Synchronous encryption and blind index for one tenant, for bulk work (imports). */
   tenantCrypto(tx: ScopedTx, municipalityCode: string): Promise<TenantCrypto>;
+  /** The same keys as material for tenantCryptoOf in a worker thread of this process (see TenantKeyMaterial). */
+  tenantKeyMaterial(tx: ScopedTx, municipalityCode: string): Promise<TenantKeyMaterial>;
   /** Creates the first data and index keys of a new tenant (system transaction). */
   createTenantKeys(tx: Transaction, municipalityCode: string): Promise<void>;
 }
@@ -61,6 +83,11 @@ export function createVault(keyring: Keyring): Vault {
     return keys;
   }
 
+  async function materialOf(tx: ScopedTx, code: string): Promise<TenantKeyMaterial> {
+    const { data, index } = await keysOf(tx, code);
+    return { municipalityCode: code, data: data[0] as DataKey, index };
+  }
+
   return {
     async encrypt(tx, code, plaintext, aad) {
       const { data } = await keysOf(tx, code);
@@ -80,13 +107,9 @@ export function createVault(keyring: Keyring): Vault {
       return blindIndex(index, code, myNumber);
     },
     async tenantCrypto(tx, code) {
-      const { data, index } = await keysOf(tx, code);
-      const current = data[0] as DataKey;
-      return {
-        encrypt: (plaintext, aad) => encryptField(current, plaintext, { ...aad, municipalityCode: code }),
-        blindIndex: (myNumber) => blindIndex(index, code, myNumber),
-      };
+      return tenantCryptoOf(await materialOf(tx, code));
     },
+    tenantKeyMaterial: materialOf,
     async createTenantKeys(tx, code) {
       await tx.query(
         `INSERT INTO tenant_keys (municipality_code, kind, version, wrapped) VALUES ($1, 'data', 1, $2), ($1, 'index', 1, $3)`,

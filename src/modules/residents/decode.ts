@@ -1,10 +1,10 @@
 // Bytes → records for a resident-register upload: size limit, encoding (declared or detected),
-// byte-exact validation of that encoding, then CSV parsing (csv-parse) with line numbers.
+// byte-exact validation of that encoding, then CSV parsing (csv-text.ts) with line numbers.
 // Nothing is guessed silently: an invalid byte is an error naming its offset and line.
 // control: DATA-01
 import { isUtf8 } from 'node:buffer';
-import { CsvError, parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
+import { parseCsvText, type CsvSyntaxCode } from './csv-text.ts';
 import type { DecodeErrorCode, FileError } from './layout.ts';
 
 /** A problem with the file as a whole (size, encoding, CSV syntax): no row, no column. */
@@ -190,13 +190,24 @@ class LineCounter {
   }
 }
 
+/** The same for a text that starts on line `line`; positions are asked in increasing order. */
+class TextLineCounter {
+  private pos = 0;
+  constructor(private readonly text: string, private line: number) {}
+  at(index: number): number {
+    for (let i = this.text.indexOf('\n', this.pos); i !== -1 && i < index; i = this.text.indexOf('\n', i + 1)) this.line++;
+    this.pos = Math.max(this.pos, index);
+    return this.line;
+  }
+}
+
 /** Characters of UTF-8 CSV parsed per slice by readCsvBatches: a few thousand records. */
 const SLICE_BYTES = 2 * 1024 * 1024;
 
 /**
  * End of the first record boundary at or after `min`: just past a LF outside quotes, counting the
  * quotes from `from` (a record start). RFC 4180 quoting only toggles on `"` (`""` toggles twice), so
- * parity is enough; a stray quote only moves the cut, and csv-parse reports it in that slice.
+ * parity is enough; a stray quote only moves the cut, and the parser reports it in that slice.
  */
 function sliceEnd(buf: Buffer, from: number, min: number): number {
   let quotes = 0;
@@ -211,58 +222,96 @@ function sliceEnd(buf: Buffer, from: number, min: number): number {
   return buf.length;
 }
 
+/** A piece of a UTF-8 upload that ends at a record boundary, and the line it starts on. */
+export interface CsvSlice {
+  readonly from: number;
+  readonly to: number;
+  readonly line: number;
+  /** Line of the first byte after the slice that is not CR or LF (see CsvSliceReader.read). */
+  readonly nextLine: number;
+}
+
+/** The slices readCsvBatches parses one at a time (another thread may parse them: first-load-worker.ts). */
+export function* csvSlices(utf8: Buffer, sliceBytes: number = SLICE_BYTES): Generator<CsvSlice> {
+  const lines = new LineCounter(utf8);
+  for (let from = 0; from < utf8.length;) {
+    const to = sliceEnd(utf8, from, Math.min(from + sliceBytes, utf8.length));
+    const line = lines.at(from);
+    let nextLine = lines.at(to);
+    for (let p = to; utf8[p] === 0x0a || utf8[p] === 0x0d; p++) if (utf8[p] === 0x0a) nextLine++;
+    yield { from, to, line, nextLine };
+    from = to;
+  }
+}
+
+/**
+ * Parses the slices of one file in order (quotes, embedded newlines, CRLF/LF and blank lines by
+ * parseCsvText, csv-text.ts), numbering records by the line where they start and counting them
+ * against the row limit. After a slice with an error, the file's reading is over.
+ *
+ * Line numbers are those the reader gave with csv-parse, quirks included: a record is numbered by
+ * the first character after the previous record that is not CR or LF — across slice ends (hence
+ * `nextLine`), and from the file's BOM for its first record.
+ */
+export class CsvSliceReader {
+  private records = 0;
+  private bom = false;
+  private readonly maxRecords: number;
+
+  constructor(options: Pick<CsvReadOptions, 'maxRows'> = {}) {
+    this.maxRecords = (options.maxRows ?? DEFAULT_MAX_ROWS) + 1;
+  }
+
+  /** The records of one slice (its text and where it lies), and the file's error if the slice has one. */
+  read(text: string, slice: CsvSlice): { readonly records: CsvRecord[]; readonly failure: CsvReadResult | null } {
+    const first = slice.from === 0;
+    if (first) this.bom = text.charCodeAt(0) === 0xfeff;
+    const textLines = new TextLineCounter(text, slice.line);
+    const lineAt = (start: number): number => (this.records === 0 && this.bom ? 1 : start === text.length ? slice.nextLine : textLines.at(start));
+    const records: CsvRecord[] = [];
+    try {
+      const syntax = parseCsvText(text, { maxRecordSize: MAX_RECORD_CHARS, bom: first }, (fields, start) => {
+        if (this.records === this.maxRecords) throw new RowLimitReached();
+        const line = lineAt(start);
+        this.records++;
+        records.push({ fields, line });
+      });
+      return { records, failure: syntax === null ? null : csvError(syntax.code, lineAt(syntax.recordStart)) };
+    } catch (err) {
+      if (!(err instanceof RowLimitReached)) throw err; // the caller's own failure, not the file's
+      return { records, failure: tooManyRows(this.maxRecords - 1) };
+    }
+  }
+
+  /** The result of a read that ended without error. */
+  done(): CsvReadResult {
+    return { ok: true, records: this.records };
+  }
+}
+
 /**
  * The CSV records of a UTF-8 buffer in batches (the header is the first record), parsed slice by
  * slice so that a caller can do asynchronous work between batches without holding every record.
- * Quotes, embedded newlines, CRLF/LF and blank lines are handled by csv-parse; a malformed file is
- * reported (as the generator's return value) with the line where the broken record starts.
+ * A malformed file is reported (as the generator's return value) with the line where the broken
+ * record starts; the records before it are still yielded.
  */
 export function* readCsvBatches(utf8: Buffer, options: CsvReadOptions = {}): Generator<CsvRecord[], CsvReadResult> {
-  const maxRecords = (options.maxRows ?? DEFAULT_MAX_ROWS) + 1;
-  const lines = new LineCounter(utf8);
-  let recordEnd = 0;
-  let records = 0;
-  const startOfNext = (): number => {
-    let p = recordEnd;
-    while (utf8[p] === 0x0a || utf8[p] === 0x0d) p++; // skipped blank lines
-    return p;
-  };
-  for (let from = 0; from < utf8.length;) {
-    const to = sliceEnd(utf8, from, Math.min(from + (options.sliceBytes ?? SLICE_BYTES), utf8.length));
-    const batch: CsvRecord[] = [];
-    try {
-      parse(utf8.subarray(from, to), {
-        bom: from === 0,
-        record_delimiter: ['\r\n', '\n'],
-        relax_column_count: true,
-        skip_empty_lines: true,
-        max_record_size: MAX_RECORD_CHARS,
-        on_record: (fields: string[], ctx) => {
-          if (records === maxRecords) throw new RowLimitReached();
-          const line = lines.at(startOfNext());
-          recordEnd = from + ctx.bytes;
-          records++;
-          batch.push({ fields, line });
-          return null; // keep nothing: the batch holds the records
-        },
-      });
-    } catch (err) {
-      if (batch.length > 0) yield batch; // records before the error are still checked
-      return csvError(err, lines.at(startOfNext()), maxRecords - 1);
-    }
-    from = to;
-    if (batch.length > 0) yield batch;
+  const reader = new CsvSliceReader(options);
+  for (const slice of csvSlices(utf8, options.sliceBytes)) {
+    // One string per slice: the fields are slices of it, not one decoding call each.
+    const { records, failure } = reader.read(utf8.toString('utf8', slice.from, slice.to), slice);
+    if (records.length > 0) yield records;
+    if (failure !== null) return failure;
   }
-  return { ok: true, records };
+  return reader.done();
 }
 
-function csvError(err: unknown, start: number, limit: number): CsvReadResult {
-  if (err instanceof RowLimitReached) {
-    return { ok: false, error: fileError('too_many_rows', `行数が上限（${limit} 行）を超えています`, `too many rows: the limit is ${limit} data rows`) };
-  }
-  if (!(err instanceof CsvError)) throw err; // the caller's own failure, not the file's
-  // csv-parse messages quote field values, which may hold a My Number: report the code only (AC-04).
-  const code = err.code;
+function tooManyRows(limit: number): CsvReadResult {
+  return { ok: false, error: fileError('too_many_rows', `行数が上限（${limit} 行）を超えています`, `too many rows: the limit is ${limit} data rows`) };
+}
+
+/** A syntax error, reported by its code and the line where the record starts; never a field's content (AC-04). */
+function csvError(code: CsvSyntaxCode, start: number): CsvReadResult {
   const [ja, en] = code === 'CSV_QUOTE_NOT_CLOSED'
     ? [`${start}行目から始まる行の引用符（"）が閉じていません`, `unclosed quote in the record starting at line ${start}`]
     : code === 'CSV_MAX_RECORD_SIZE'

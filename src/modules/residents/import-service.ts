@@ -106,7 +106,7 @@ async function tenantHasNoPersons(tx: ScopedTx): Promise<boolean> {
 async function firstLoadByCopy(
   tx: ScopedTx, bulkLoad: BulkLoader, vault: Vault, actor: Actor, importId: string, req: ImportRequest, onProgress: ImportProgress,
 ): Promise<Applied> {
-  const keys = await vault.tenantCrypto(tx, actor.municipalityCode); // unwrapped once: the row loop stays synchronous
+  const keys = await vault.tenantKeyMaterial(tx, actor.municipalityCode); // for the preparation worker (first-load-worker.ts)
   const r = await streamFirstLoad(
     tx, bulkLoad, keys,
     { content: req.content, encoding: req.encoding ?? 'auto', municipalityCode: actor.municipalityCode, importId, userId: actor.userId },

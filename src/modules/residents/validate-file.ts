@@ -4,7 +4,7 @@
 // control: DATA-01, DATA-02, DATA-06, AC-04, RET-04
 import { maskMyNumber, type MyNumber } from '../../security/my-number.ts';
 import { FirstRowIndex } from './first-row-index.ts';
-import { decodeUpload, readCsvBatches, type DeclaredEncoding, type FileEncoding } from './decode.ts';
+import { decodeUpload, readCsvBatches, type CsvReadResult, type CsvRecord, type DeclaredEncoding, type FileEncoding } from './decode.ts';
 import {
   eventLabel, isResidentColumn, parseAddress, parseAddressNumber, parseAlias, parseDateCell, parseEventKind,
   parseHouseholdNumber, parseKana, parseMyNumberCell, parseName, parseNationality, parsePostcode, parseRelationship,
@@ -192,65 +192,91 @@ export type ValidationSummary =
   | Extract<ValidationResult, { ok: false }>;
 
 /**
- * Validates a whole upload (bytes as received), yielding the valid rows in batches as it reads, so
- * a caller can prepare them while the rest is checked. Rows are yielded only while the file is
- * still clean; the summary (returned at the end) says whether the file as a whole is valid — a
- * caller must apply nothing unless it is. Checks: size, encoding, CSV syntax, row limit, headers
- * (required, duplicate, unknown), each cell, cross-field rules, duplicate 宛名番号 and a My Number
- * used by two 宛名番号 anywhere in the file.
+ * Checks the records of one file in order (the header first), batch by batch: each cell,
+ * cross-field rules, duplicate 宛名番号 and a My Number used by two 宛名番号 anywhere in the file.
+ * Valid rows are passed on only while the file is still clean; summary() says whether the file as a
+ * whole is valid — a caller must apply nothing unless it is.
  */
-export function* validateResidentBatches(buf: Buffer, options: ValidateOptions = {}): Generator<readonly ResidentRow[], ValidationSummary> {
-  const mode = options.mode ?? 'full';
-  const sink = new ErrorSink(options.maxErrors ?? 1000);
-  const decoded = decodeUpload(buf, { encoding: options.encoding ?? 'auto', maxBytes: options.maxBytes });
-  if (!decoded.ok) return { ok: false, encoding: null, errors: [decoded.error], errorCount: 1, unknownColumns: [] };
+export class ResidentRowValidator {
+  private readonly sink: ErrorSink;
+  private header: { index: Map<ResidentColumn, number>; unknown: string[] } | null = null;
+  private headerOk = false;
+  private fieldCount = 0;
+  private dataRows = 0;
+  private readonly firstRowOfAddressNumber = new FirstRowIndex();
+  private readonly firstRowOfMyNumber = new FirstRowIndex();
 
-  let header: { index: Map<ResidentColumn, number>; unknown: string[] } | null = null;
-  let headerOk = false;
-  let fieldCount = 0;
-  let dataRows = 0;
-  const firstRowOfAddressNumber = new FirstRowIndex();
-  const firstRowOfMyNumber = new FirstRowIndex();
+  constructor(private readonly mode: ImportMode, maxErrors = 1000) {
+    this.sink = new ErrorSink(maxErrors);
+  }
 
-  const batches = readCsvBatches(decoded.utf8, { maxRows: options.maxRows });
-  let next = batches.next();
-  for (; next.done !== true; next = batches.next()) {
+  /** The valid rows among `records` (none once any row of the file was bad). */
+  check(records: readonly CsvRecord[]): ResidentRow[] {
+    const { sink, mode } = this;
     const rows: ResidentRow[] = [];
-    for (const rec of next.value) {
-      if (header === null) {
-        header = readHeader(rec.fields, mode, sink);
-        headerOk = sink.count === 0;
-        fieldCount = rec.fields.length;
+    for (const rec of records) {
+      if (this.header === null) {
+        this.header = readHeader(rec.fields, mode, sink);
+        this.headerOk = sink.count === 0;
+        this.fieldCount = rec.fields.length;
         continue;
       }
-      dataRows++;
-      if (!headerOk) continue; // rows cannot be read against a broken header
-      const row = dataRows;
-      const ctx: RowContext = { row, line: rec.line, cells: rec.fields, index: header.index, sink };
-      const parsed = parseRow(ctx, mode, fieldCount);
+      this.dataRows++;
+      if (!this.headerOk) continue; // rows cannot be read against a broken header
+      const row = this.dataRows;
+      const ctx: RowContext = { row, line: rec.line, cells: rec.fields, index: this.header.index, sink };
+      const parsed = parseRow(ctx, mode, this.fieldCount);
       const addressNumber = parsed?.addressNumber ?? addressNumberOf(ctx);
       if (addressNumber !== null) {
-        const first = firstRowOfAddressNumber.firstOrSet(addressNumber, row);
+        const first = this.firstRowOfAddressNumber.firstOrSet(addressNumber, row);
         if (first !== undefined) report(ctx, '宛名番号', 'duplicate_address_number', { ja: `宛名番号が重複しています（${first}行目のデータと同じ）`, en: `duplicate 宛名番号: same as data row ${first}` });
       }
       if (parsed !== null && parsed.myNumber !== null) {
-        const first = firstRowOfMyNumber.firstOrSet(parsed.myNumber, row);
+        const first = this.firstRowOfMyNumber.firstOrSet(parsed.myNumber, row);
         if (first !== undefined) report(ctx, '個人番号', 'duplicate_my_number', { ja: `同じ個人番号が${first}行目のデータにもあります`, en: `the same My Number is on data row ${first}` });
       }
       // Rows are passed on only while the file is still clean: a bad file is rejected anyway.
       if (parsed !== null && sink.count === 0) rows.push(parsed);
     }
+    return rows;
+  }
+
+  /** The outcome once every record was checked; `read` is how reading the file ended. */
+  summary(read: CsvReadResult, encoding: FileEncoding): ValidationSummary {
+    const { sink, header } = this;
+    const unknownColumns = header?.unknown ?? [];
+    if (!read.ok) sink.add(read.error);
+    else if (header === null) sink.add(headerError('missing_header', '見出し行がありません', 'the header row is missing'));
+    else if (this.dataRows === 0 && this.mode === 'full') sink.add({ ...headerError('no_rows', '全件ファイルにデータ行がありません', 'a full file must contain data rows'), line: null });
+
+    if (sink.count > 0) return { ok: false, encoding, errors: sink.errors, errorCount: sink.count, unknownColumns };
+    return { ok: true, encoding, rows: this.dataRows, unknownColumns };
+  }
+}
+
+/** What decodeUpload's refusal of a file (size, encoding) looks like as a validation summary. */
+export function undecodableFile(error: ResidentFileError): Extract<ValidationSummary, { ok: false }> {
+  return { ok: false, encoding: null, errors: [error], errorCount: 1, unknownColumns: [] };
+}
+
+/**
+ * Validates a whole upload (bytes as received), yielding the valid rows in batches as it reads, so
+ * a caller can prepare them while the rest is checked. Rows are yielded only while the file is
+ * still clean; the summary (returned at the end) says whether the file as a whole is valid — a
+ * caller must apply nothing unless it is. Checks: size, encoding, CSV syntax, row limit, headers
+ * (required, duplicate, unknown), and those of ResidentRowValidator.
+ */
+export function* validateResidentBatches(buf: Buffer, options: ValidateOptions = {}): Generator<readonly ResidentRow[], ValidationSummary> {
+  const decoded = decodeUpload(buf, { encoding: options.encoding ?? 'auto', maxBytes: options.maxBytes });
+  if (!decoded.ok) return undecodableFile(decoded.error);
+  const validator = new ResidentRowValidator(options.mode ?? 'full', options.maxErrors ?? 1000);
+  const batches = readCsvBatches(decoded.utf8, { maxRows: options.maxRows });
+  let next = batches.next();
+  for (; next.done !== true; next = batches.next()) {
+    const rows = validator.check(next.value);
     if (rows.length > 0) yield rows;
   }
-  const read = next.value;
-
-  const unknownColumns = header?.unknown ?? [];
-  if (!read.ok) sink.add(read.error);
-  else if (header === null) sink.add(headerError('missing_header', '見出し行がありません', 'the header row is missing'));
-  else if (dataRows === 0 && mode === 'full') sink.add({ ...headerError('no_rows', '全件ファイルにデータ行がありません', 'a full file must contain data rows'), line: null });
-
-  if (sink.count > 0) return { ok: false, encoding: decoded.encoding, errors: sink.errors, errorCount: sink.count, unknownColumns };
-  return { ok: true, encoding: decoded.encoding, rows: dataRows, unknownColumns };
+  return validator.summary(next.value, decoded.encoding);
 }
 
 /**

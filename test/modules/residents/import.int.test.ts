@@ -249,6 +249,28 @@ describe.each(testEngines)('resident import on $name', (engine) => {
     expect((await searchPersons(db, actor(C), { addressNumber: '9040' }))[0]?.birth_date).toBe('1990-02-28');
   });
 
+  // control: DATA-01, CRY-01 — a first load of several batches: each is prepared in the worker while
+  // the previous one is copied; a bad row in the last batch still rejects the whole file.
+  it('loads a first full file of several batches all or nothing, with the worker\'s envelopes', async () => {
+    const D = '012025';
+    await createTenant(db, vault, { code: D, name: '函館市', prefecture: '北海道' });
+    const n = 20_000; // about 3 MB: more than one 2 MB slice
+    const rows = Array.from({ length: n }, (_, i) =>
+      `${i + 1},${i === n - 1 ? MN2 : ''},試験 花子,シケン ハナコ,2,1990-01-01,040-0001,北海道函館市五稜郭町${i + 1}番地,${i + 1},世帯主,,,日本人,,,`);
+    const bad = [...rows];
+    bad[n - 1] = bad[n - 1]!.replace('1990-01-01', '1990-02-30');
+    const out = await importResidents({ db, vault }, actor(D), { fileName: 'd.csv', content: csv(...bad), mode: 'full' });
+    expect(out.status === 'rejected' && out.errors.map((e) => [e.row, e.column])).toEqual([[n, '生年月日']]);
+    expect(await searchPersons(db, actor(D), { addressNumber: '1' })).toEqual([]);
+    const content = csv(...rows);
+    const sha = crypto.createHash('sha256').update(content).digest('hex');
+    const good = await importResidents({ db, vault }, actor(D), { fileName: 'd2.csv', content, mode: 'full' });
+    expect(good.status === 'applied' && good.counts).toMatchObject({ rows: n, inserted: n, events: 0 });
+    expect(crypto.createHash('sha256').update(content).digest('hex')).toBe(sha); // the worker got copies: the upload is intact
+    const [last] = await searchPersons(db, actor(D), { addressNumber: String(n) });
+    expect(await revealMyNumber(db, vault, actor(D), last!.id, '本人確認のため')).toBe(MN2);
+  });
+
   it('loads a generated city', async () => {
     const gen = createCityGenerator({ population: 300, seed: 's1', asOf: '2025-04-01', years: 0, dirty: false, municipality: B, cp932: false });
     const lines = [gen.header.join(','), ...[...gen.fullRows()].map((r) => r.map((f) => (/[",\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(','))];
