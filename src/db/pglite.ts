@@ -130,6 +130,11 @@ async function beginTenantBulkLoad(
         throw new Error(`bulkLoadTenant: ${copied} rows copied into ${table}, but ${seen?.n ?? 0} are visible to the tenant`);
       }
       await checkForeignKeys(q, table, tenant);
+      // PGlite runs no autovacuum: without this a freshly loaded table has no planner statistics
+      // and every later query plans it as nearly empty. ANALYZE needs the owner.
+      await q.query(`SELECT set_config('role', 'none', true)`);
+      await q.query(`ANALYZE ${target}`);
+      await q.query(`SELECT set_config('role', $1, true)`, [SCOPED_ROLE]);
       unfinished.delete(table);
       return copied;
     },
