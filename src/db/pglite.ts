@@ -129,12 +129,13 @@ async function beginTenantBulkLoad(
       if (seen?.role !== info.role || seen.tenant !== tenant || seen.n !== copied) {
         throw new Error(`bulkLoadTenant: ${copied} rows copied into ${table}, but ${seen?.n ?? 0} are visible to the tenant`);
       }
-      await checkForeignKeys(q, table, tenant);
-      // PGlite runs no autovacuum: without this a freshly loaded table has no planner statistics
-      // and every later query plans it as nearly empty. ANALYZE needs the owner.
+      // Both as the session's own role (the owner), in one switch: the foreign keys as their
+      // triggers would have checked them, and ANALYZE — PGlite runs no autovacuum, so without it a
+      // freshly loaded table has no planner statistics and every later query plans it as nearly empty.
       await q.query(`SELECT set_config('role', 'none', true)`);
+      await checkForeignKeys(q, table, tenant);
       await q.query(`ANALYZE ${target}`);
-      await q.query(`SELECT set_config('role', $1, true)`, [SCOPED_ROLE]);
+      await q.query(`SELECT set_config('role', $1, true)`, [info.role]);
       unfinished.delete(table);
       return copied;
     },
@@ -144,7 +145,8 @@ async function beginTenantBulkLoad(
 /**
  * The foreign keys of `table` for the tenant's rows, as the triggers skipped during a bulk load
  * would have checked them (MATCH SIMPLE: a key with a NULL column is not checked), one anti-join
- * per constraint. Run as the session's role, like the triggers: a parent is found in any tenant.
+ * per constraint. The caller runs it as the session's role, like the triggers: a parent is found in
+ * any tenant.
  */
 async function checkForeignKeys(q: Pick<PGlite, 'query'>, table: string, tenant: string): Promise<void> {
   const fks = (
@@ -159,7 +161,6 @@ async function checkForeignKeys(q: Pick<PGlite, 'query'>, table: string, tenant:
       [table],
     )
   ).rows;
-  await q.query(`SELECT set_config('role', 'none', true)`);
   for (const fk of fks) {
     const present = fk.cols.map((c) => `t.${quoteIdent(c)} IS NOT NULL`).join(' AND ');
     const match = fk.cols.map((c, i) => `p.${quoteIdent(fk.parent_cols[i] ?? '')} = t.${quoteIdent(c)}`).join(' AND ');
@@ -172,7 +173,6 @@ async function checkForeignKeys(q: Pick<PGlite, 'query'>, table: string, tenant:
     ).rows;
     if (orphan?.found !== false) throw new Error(`bulkLoadTenant: ${table} violates foreign key ${fk.name}`);
   }
-  await q.query(`SELECT set_config('role', $1, true)`, [SCOPED_ROLE]);
 }
 
 function wrap(pg: PGlite, onClose: () => void): Database & { raw: PGlite } {
