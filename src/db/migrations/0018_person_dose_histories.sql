@@ -73,14 +73,11 @@ $$;
 
 CREATE FUNCTION sesshu_doses_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM sesshu_refresh_dose_histories(array_agg(c.municipality_code), array_agg(c.person_id))
-     FROM (SELECT o.municipality_code, o.person_id
-             FROM old_doses o JOIN new_doses n ON n.municipality_code = o.municipality_code AND n.id = o.id
-            WHERE (o.current_version, o.deleted, o.person_id) IS DISTINCT FROM (n.current_version, n.deleted, n.person_id)
-           UNION
-           SELECT n.municipality_code, n.person_id
-             FROM old_doses o JOIN new_doses n ON n.municipality_code = o.municipality_code AND n.id = o.id
-            WHERE (o.current_version, o.deleted, o.person_id) IS DISTINCT FROM (n.current_version, n.deleted, n.person_id)) c
+  -- The person before and after each changed dose (the refresh takes each pair once).
+  PERFORM sesshu_refresh_dose_histories(array_agg(x.mc), array_agg(x.pid))
+     FROM old_doses o JOIN new_doses n ON n.municipality_code = o.municipality_code AND n.id = o.id
+    CROSS JOIN LATERAL (VALUES (o.municipality_code, o.person_id), (n.municipality_code, n.person_id)) AS x(mc, pid)
+    WHERE (o.current_version, o.deleted, o.person_id) IS DISTINCT FROM (n.current_version, n.deleted, n.person_id)
    HAVING count(*) > 0;
   RETURN NULL;
 END
