@@ -57,8 +57,6 @@ interface PersonRow {
 }
 
 const MEMO_LIMIT = 500_000;
-/** Memory for the scan's sorts and hashes, should a filter's plan need one (this transaction only). */
-const SCAN_WORK_MEM = '256MB';
 /** Birth days further back than this are never left out as quiet (they are read and forecast). */
 const QUIET_YEARS = 125;
 
@@ -147,9 +145,8 @@ async function openScanCursor(tx: ScopedTx, criteria: SelectionCriteria): Promis
   // A name of its own, so two scans in one transaction (a consumer that scans again) cannot collide.
   const name = `selection_scan_${++cursorCount}`;
   await tx.query(
-    `SELECT set_config('jit', 'off', true), set_config('work_mem', $1, true),
-            set_config('enable_nestloop', 'off', true), set_config('enable_hashjoin', 'off', true), set_config('enable_sort', 'off', true)`,
-    [SCAN_WORK_MEM],
+    `SELECT set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true),
+            set_config('enable_hashjoin', 'off', true), set_config('enable_sort', 'off', true)`,
   );
   await tx.query(
     `DECLARE ${name} NO SCROLL CURSOR FOR
