@@ -57,6 +57,8 @@ const ERA_KANJI = /^(明治|大正|昭和|平成|令和|明|大|昭|平|令|[MTS
 
 const MAX_INPUT = 32;
 
+const ISO_PLAIN = /^(\d{4})-(\d{2})-(\d{2})$/u;
+
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
@@ -107,6 +109,9 @@ function fromEra(token: string, yearText: string, m: number, d: number, shown: s
  */
 export function parseJapaneseDate(input: string): JpDateResult {
   if (input.length > MAX_INPUT) return failure('format', '日付の形式が不正です', 'unrecognised date format');
+  // The common case, ASCII 'YYYY-MM-DD', needs no folding (NFKC leaves ASCII as it is).
+  const plain = ISO_PLAIN.exec(input);
+  if (plain !== null) return checkCalendar(Number(plain[1]), Number(plain[2]), Number(plain[3]), input);
   // NFKC folds full-width digits/letters/punctuation and era ligatures (㋿ → 令和) in one step.
   const s = input.normalize('NFKC').replace(/\s+/gu, '');
   if (s === '') return failure('empty', '日付が空です', 'date is empty');

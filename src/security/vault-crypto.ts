@@ -278,12 +278,27 @@ function checkFieldAad(aad: FieldAad): void {
 
 /** Encrypt a field: `v1.<keyVersion>.<iv>.<ct>.<tag>`, AES-256-GCM, AAD = (tenant, person, column, version). */
 export function encryptField(dataKey: DataKey, plaintext: string, aad: FieldAad): string {
+  return fieldSealer(dataKey, aad.municipalityCode, aad.column)(plaintext, aad.personId);
+}
+
+/**
+ * encryptField for many rows of one tenant and column: the key and context are checked once, and
+ * the AAD is the same JSON with only the person id filled in (a bulk import seals millions).
+ */
+export function fieldSealer(dataKey: DataKey, municipalityCode: string, column = 'my_number'): (plaintext: string, personId: string) => string {
   checkKeyBytes(dataKey.key, 'data key');
   checkVersion(dataKey.version);
-  checkFieldAad(aad);
-  if (typeof plaintext !== 'string') throw new VaultCryptoError('invalid_context', 'plaintext must be a string');
-  const { iv, ct, tag } = gcmSeal(dataKey.key, Buffer.from(plaintext, 'utf8'), fieldAad(aad, dataKey.version));
-  return [FIELD_PREFIX, String(dataKey.version), b64url(iv), b64url(ct), b64url(tag)].join('.');
+  checkFieldAad({ municipalityCode, personId: 'checked per call', column });
+  const head = `${JSON.stringify(['sesshu.field.v1', municipalityCode]).slice(0, -1)},`;
+  const tail = `,${JSON.stringify([column, dataKey.version]).slice(1)}`;
+  const prefix = `${FIELD_PREFIX}.${dataKey.version}.`;
+  return (plaintext, personId) => {
+    checkNonEmpty(personId, 'personId');
+    if (typeof plaintext !== 'string') throw new VaultCryptoError('invalid_context', 'plaintext must be a string');
+    const aad = Buffer.from(`${head}${JSON.stringify(personId)}${tail}`);
+    const { iv, ct, tag } = gcmSeal(dataKey.key, Buffer.from(plaintext, 'utf8'), aad);
+    return `${prefix}${b64url(iv)}.${b64url(ct)}.${b64url(tag)}`;
+  };
 }
 
 interface ParsedField {
@@ -345,14 +360,20 @@ export function reencryptField(
  * if a key were copied. Takes a parsed MyNumber so formatting variants index identically.
  */
 export function blindIndex(indexKey: IndexKey, municipalityCode: string, myNumber: MyNumber): string {
+  return blindIndexer(indexKey, municipalityCode)(myNumber);
+}
+
+/** blindIndex for many numbers of one tenant: the key and context are checked once. */
+export function blindIndexer(indexKey: IndexKey, municipalityCode: string): (myNumber: MyNumber) => string {
   checkKeyBytes(indexKey.key, 'index key');
   checkNonEmpty(municipalityCode, 'municipalityCode');
-  if (typeof myNumber !== 'string' || !/^[0-9]{12}$/u.test(myNumber)) {
-    throw new VaultCryptoError('invalid_context', 'blind index needs a parsed 12-digit My Number');
-  }
-  return createHmac('sha256', indexKey.key)
-    .update(JSON.stringify(['sesshu.blind-index.my-number.v1', municipalityCode, myNumber]))
-    .digest('hex');
+  const head = `${JSON.stringify(['sesshu.blind-index.my-number.v1', municipalityCode]).slice(0, -1)},`;
+  return (myNumber) => {
+    if (typeof myNumber !== 'string' || !/^[0-9]{12}$/u.test(myNumber)) {
+      throw new VaultCryptoError('invalid_context', 'blind index needs a parsed 12-digit My Number');
+    }
+    return createHmac('sha256', indexKey.key).update(`${head}"${myNumber}"]`).digest('hex');
+  };
 }
 
 /** Constant-time comparison for blind-index values held in memory. */

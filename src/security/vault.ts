@@ -7,9 +7,11 @@ import type { MyNumber } from './my-number.ts';
 import type { DataKey, FieldAad, IndexKey } from './vault-crypto.ts';
 import {
   blindIndex,
+  blindIndexer,
   decryptField,
   encryptField,
   envelopeKeyVersion,
+  fieldSealer,
   generateDataKey,
   generateIndexKey,
   unwrapDataKey,
@@ -48,9 +50,15 @@ export interface TenantKeyMaterial {
 /** Synchronous encryption and blind index with one tenant's keys. */
 export function tenantCryptoOf(keys: TenantKeyMaterial): TenantCrypto {
   const { municipalityCode, data, index } = keys;
+  const seal = new Map<string, (plaintext: string, personId: string) => string>();
+  const sealer = (column = 'my_number'): ((plaintext: string, personId: string) => string) => {
+    let s = seal.get(column);
+    if (s === undefined) seal.set(column, (s = fieldSealer(data, municipalityCode, column)));
+    return s;
+  };
   return {
-    encrypt: (plaintext, aad) => encryptField(data, plaintext, { ...aad, municipalityCode }),
-    blindIndex: (myNumber) => blindIndex(index, municipalityCode, myNumber),
+    encrypt: (plaintext, aad) => sealer(aad.column)(plaintext, aad.personId),
+    blindIndex: blindIndexer(index, municipalityCode),
   };
 }
 

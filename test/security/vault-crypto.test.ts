@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { parseMyNumber, syntheticMyNumber } from '../../src/security/my-number.ts';
 import type { MyNumber } from '../../src/security/my-number.ts';
 import {
   VaultCryptoError,
   blindIndex,
   blindIndexEquals,
+  blindIndexer,
   decryptField,
   encryptField,
   envelopeKeyVersion,
+  fieldSealer,
   generateDataKey,
   generateIndexKey,
   needsReencryption,
@@ -155,6 +157,20 @@ describe('control: CRY-01 — field envelope', () => {
     expect(decryptField(dk, env, aadA)).toBe(NUMBER);
   });
 
+  it('a sealer for many rows gives envelopes decryptField opens, bound to each row (property)', () => {
+    const dk = generateDataKey(3);
+    const seal = fieldSealer(dk, TENANT_A, 'totp_secret');
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 32 }), fc.string({ minLength: 1, maxLength: 20 }), (pt, pid) => {
+        const env = seal(pt, pid);
+        expect(decryptField(dk, env, { municipalityCode: TENANT_A, personId: pid, column: 'totp_secret' })).toBe(pt);
+        expectVaultError(() => decryptField(dk, env, { municipalityCode: TENANT_A, personId: `${pid}x`, column: 'totp_secret' }), 'decryption_failed');
+      }),
+      { numRuns: 100 },
+    );
+    expectVaultError(() => seal(NUMBER, ''), 'invalid_context');
+  });
+
   it('uses a fresh IV every time', () => {
     const dk = generateDataKey(1);
     const seen = new Set(Array.from({ length: 200 }, () => encryptField(dk, NUMBER, aadA)));
@@ -233,6 +249,14 @@ describe('control: CRY-01 — blind index', () => {
     expect(blindIndex(ik, TENANT_A, b.value)).toBe(ia);
     expect(blindIndexEquals(ia, blindIndex(ik, TENANT_A, MY))).toBe(true);
     expect(ia).not.toContain(NUMBER);
+  });
+
+  it('keeps its stored format: HMAC-SHA-256 of the JSON (purpose, tenant, number), in hex', () => {
+    // Stored blind indexes are looked up by recomputing them: the input may never change.
+    const ik = generateIndexKey(1);
+    const expected = createHmac('sha256', ik.key).update(JSON.stringify(['sesshu.blind-index.my-number.v1', TENANT_A, NUMBER])).digest('hex');
+    expect(blindIndex(ik, TENANT_A, MY)).toBe(expected);
+    expect(blindIndexer(ik, TENANT_A)(MY)).toBe(expected);
   });
 
   it('does not depend on the data key, so data-key rotation keeps it valid', () => {

@@ -6,6 +6,7 @@ import { timeOrderedUuids } from '../../db/time-ordered-id.ts';
 import { addressKey, kanaKey, nameKey } from '../../domain/jp-name-normalize.ts';
 import type { TenantCrypto } from '../../security/vault.ts';
 import { statusAfterEvent } from './import-common.ts';
+import { CsvBytes } from './csv-bytes.ts';
 import type { ResidentRow } from './layout.ts';
 
 export const PERSON_COLUMNS = [
@@ -30,42 +31,40 @@ export interface PreparedBatch {
   readonly historyRows: number;
 }
 
-const utf8 = new TextEncoder();
-
-// CSV fields for COPY: NULL is an empty unquoted field. Free text is quoted (even ''); a value whose
-// form the validator or this module fixes — digits, dates, codes, UUIDs, hex, base64url envelopes,
-// never empty, never a comma, quote or line break — is written as it is (csvField quoted all of
-// them: a fifth of the preparation time).
-const text = (v: string | null): string => (v === null ? '' : `"${v.includes('"') ? v.replaceAll('"', '""') : v}"`);
-const bare = (v: string | null): string => v ?? '';
-
 export function prepareFirstLoadBatch(rows: readonly ResidentRow[], keys: TenantCrypto, ctx: FirstLoadContext): PreparedBatch {
   // Increasing ids: the primary keys of both tables grow at their right edge instead of at random
   // places of a B-tree larger than PGlite's buffers.
   const ids = timeOrderedUuids(rows.length);
   // A household shares its address and its rows are adjacent: each distinct address is keyed once.
   const addressKeys = new Map<string, string>();
-  const personLines: string[] = [];
-  const historyLines: string[] = [];
+  // Fields of a fixed form — digits, dates, codes, UUIDs, hex, base64url envelopes, never empty,
+  // never a comma, quote or line break — are written bare; free text is quoted (CsvBytes).
+  const persons = new CsvBytes(rows.length * 520);
+  const history = new CsvBytes(rows.length * 120);
+  let historyRows = 0;
   const code = ctx.municipalityCode;
-  rows.forEach((row, i) => {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as ResidentRow;
     const id = ids[i] as string;
-    const kind = row.event?.kind ?? null;
-    const status = statusAfterEvent(kind);
+    const event = row.event;
+    const status = statusAfterEvent(event?.kind ?? null);
     let addrKey = addressKeys.get(row.address);
     if (addrKey === undefined) addressKeys.set(row.address, (addrKey = addressKey(row.address)));
-    const statusDate = status === 'resident' ? null : (row.event?.date ?? null);
-    const movedInOn = kind === 'move_in' ? (row.event?.date ?? null) : null;
-    const envelope = row.myNumber === null ? null : keys.encrypt(row.myNumber, { personId: id });
-    const blind = row.myNumber === null ? null : keys.blindIndex(row.myNumber);
+    const statusDate = status === 'resident' ? null : (event?.date ?? null);
+    const movedInOn = event?.kind === 'move_in' ? event.date : null;
+    const myNumber = row.myNumber;
     // In PERSON_COLUMNS order.
-    personLines.push(
-      `${code},${id},${row.addressNumber},${text(row.name)},${text(row.nameKana)},${row.sex},${row.birthDate},${bare(row.postcode)},`
-      + `${text(row.address)},${bare(row.householdNumber)},${text(row.relationship)},${row.residentType},${text(row.alias)},`
-      + `${text(row.romajiName)},${text(row.nationality)},${status},${bare(statusDate)},${bare(movedInOn)},${bare(envelope)},${bare(blind)},`
-      + `${text(nameKey(row.name))},${text(kanaKey(row.nameKana))},${text(addrKey)},${ctx.importId}\n`,
-    );
-    if (row.event !== null) historyLines.push(`${code},${id},${row.event.kind},${row.event.date},${ctx.importId},${text(ctx.userId)}\n`);
-  });
-  return { persons: utf8.encode(personLines.join('')), history: utf8.encode(historyLines.join('')), historyRows: historyLines.length };
+    persons.bare(code).comma().bare(id).comma().bare(row.addressNumber).comma().text(row.name).comma().text(row.nameKana).comma()
+      .bare(row.sex).comma().bare(row.birthDate).comma().bare(row.postcode).comma().text(row.address).comma()
+      .bare(row.householdNumber).comma().text(row.relationship).comma().bare(row.residentType).comma().text(row.alias).comma()
+      .text(row.romajiName).comma().text(row.nationality).comma().bare(status).comma().bare(statusDate).comma().bare(movedInOn).comma()
+      .bare(myNumber === null ? null : keys.encrypt(myNumber, { personId: id })).comma()
+      .bare(myNumber === null ? null : keys.blindIndex(myNumber)).comma()
+      .text(nameKey(row.name)).comma().text(kanaKey(row.nameKana)).comma().text(addrKey).comma().bare(ctx.importId).endRow();
+    if (event !== null) {
+      history.bare(code).comma().bare(id).comma().bare(event.kind).comma().bare(event.date).comma().bare(ctx.importId).comma().text(ctx.userId).endRow();
+      historyRows++;
+    }
+  }
+  return { persons: persons.take(), history: history.take(), historyRows };
 }

@@ -94,8 +94,10 @@ const MAX_TEXT = 100;
 
 /** Full-width digits and letters to ASCII, for codes and numbers only (never for names). */
 function asciiForm(s: string): string {
-  return s.normalize('NFKC').trim();
+  // NFKC leaves ASCII as it is: most cells are ASCII digits and skip the ICU call.
+  return (ASCII_ONLY.test(s) ? s : s.normalize('NFKC')).trim();
 }
+const ASCII_ONLY = /^[\x00-\x7f]*$/u;
 
 export function parseAddressNumber(raw: string): CellResult<string> {
   const s = asciiForm(raw);
@@ -133,7 +135,8 @@ function parseExactText(raw: string, label: string, required: boolean, max = MAX
         `${label} contains a private-use character (外字, U+${cp}); replace it with a standard character`)
       : bad(`${label}に使用できない文字（U+${cp}）が含まれています`, `${label} contains a forbidden character (U+${cp})`);
   }
-  if ([...raw].length > max) return bad(`${label}は${max}文字以内です`, `${label} must be at most ${max} characters`);
+  // Code points never outnumber UTF-16 units: only a long string needs counting.
+  if (raw.length > max && [...raw].length > max) return bad(`${label}は${max}文字以内です`, `${label} must be at most ${max} characters`);
   return ok(raw);
 }
 
@@ -188,7 +191,7 @@ export function halfWidthKanaToFullWidth(s: string): string {
 export function parseKana(raw: string): CellResult<string> {
   if (raw.trim() === '') return bad('氏名カナは必須です', '氏名カナ (kana name) is required');
   const s = halfWidthKanaToFullWidth(raw);
-  if ([...s].length > MAX_TEXT) return bad(`氏名カナは${MAX_TEXT}文字以内です`, `氏名カナ must be at most ${MAX_TEXT} characters`);
+  if (s.length > MAX_TEXT && [...s].length > MAX_TEXT) return bad(`氏名カナは${MAX_TEXT}文字以内です`, `氏名カナ must be at most ${MAX_TEXT} characters`);
   if (!KATAKANA_ONLY.test(s)) {
     const hint = /[\u3041-\u3096]/u.test(s) ? '（ひらがなは使えません）' : '';
     return bad(`氏名カナはカタカナで入力してください${hint}`, '氏名カナ must be katakana (full- or half-width); hiragana, kanji and letters are not allowed');
