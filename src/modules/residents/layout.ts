@@ -97,7 +97,7 @@ function asciiForm(s: string): string {
   // NFKC leaves ASCII as it is: most cells are ASCII digits and skip the ICU call.
   return (ASCII_ONLY.test(s) ? s : s.normalize('NFKC')).trim();
 }
-const ASCII_ONLY = /^[\x00-\x7f]*$/u;
+const ASCII_ONLY = /^[ -~]*$/u; // printable ASCII; anything else (tabs included) takes the NFKC path
 
 export function parseAddressNumber(raw: string): CellResult<string> {
   const s = asciiForm(raw);
