@@ -61,7 +61,7 @@ describe.each(testEngines)('resident import on $name', (engine) => {
     // The first load into an empty table built the search indexes after the rows (migration 0013).
     const indexes = await db.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = 'persons'`);
     expect(indexes.map((i) => i.indexname)).toEqual(
-      expect.arrayContaining(['persons_birth', 'persons_household', 'persons_kana', 'persons_name', 'persons_my_number']),
+      expect.arrayContaining(['persons_birth', 'persons_household', 'persons_kana', 'persons_name', 'persons_my_number', 'persons_merged_into']),
     );
   });
 
