@@ -90,11 +90,12 @@ export async function perform<T>(
     });
   } catch (err) {
     // The action rolled back; the attempt itself is still recorded, with what the service said it
-    // would do (the target of a refused account change, say). Only the error's class goes into
-    // the log: messages may quote the input, and the input may be personal data.
+    // would do (the target of a refused account change, say) and what it noted before failing (a
+    // rejected file's error count). Only the error's class goes into the log: messages may quote
+    // the input, and the input may be personal data.
     const reason = scrubText(err instanceof Error ? err.name : 'Error');
     await withTenantScope(db, actor, (tx) =>
-      appendAudit(tx, who, { action: op.action, result: 'failed', subjectPersonId: op.subjectPersonId ?? null, detail: { ...(op.detail ?? {}), reason } }),
+      appendAudit(tx, who, { action: op.action, result: 'failed', subjectPersonId: op.subjectPersonId ?? null, detail: { ...(op.detail ?? {}), ...extra, reason } }),
     ).catch(() => undefined);
     throw err;
   }

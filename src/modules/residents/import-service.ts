@@ -70,7 +70,12 @@ export async function importResidents(
       const importId = crypto.randomUUID();
       const applied = await (req.mode === 'full' && tx.bulkLoadTenant !== undefined && (await tenantHasNoPersons(tx))
         ? firstLoadByCopy(tx, tx.bulkLoadTenant, deps.vault, actor, importId, req, onProgress)
-        : loadValidated(tx, deps.vault, actor, importId, req, onProgress));
+        : loadValidated(tx, deps.vault, actor, importId, req, onProgress)
+      ).catch((err: unknown) => {
+        // The failed attempt's one audit entry carries the error count (the report itself may quote personal data).
+        if (err instanceof ImportRejected) note({ errors: err.errorCount });
+        throw err;
+      });
       const { counts } = applied;
       await tx.query(
         `INSERT INTO resident_imports (municipality_code, id, file_name, file_sha256, mode, encoding, rows, inserted, updated,
@@ -85,8 +90,7 @@ export async function importResidents(
     });
   } catch (err) {
     if (!(err instanceof ImportRejected)) throw err;
-    // The attempt stays on the record with its error count, though nothing was changed.
-    await perform(deps.db, actor, { permission: 'person.import', action: 'person.import.rejected', detail: { file, sha256, mode: req.mode, errors: err.errorCount } }, async () => undefined);
+    // perform() has recorded the attempt (person.import, failed: ImportRejected, with the error count).
     return { status: 'rejected', errors: err.errors, errorCount: err.errorCount, unknownColumns: err.unknownColumns };
   }
 }

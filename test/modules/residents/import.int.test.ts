@@ -107,6 +107,14 @@ describe.each(testEngines)('resident import on $name', (engine) => {
     expect(cols).toEqual(expect.arrayContaining(['2:生年月日', '2:個人番号']));
     expect(JSON.stringify(out.errors)).not.toContain('123456789012');
     expect(await searchPersons(db, officer, { addressNumber: '1005', includeInactive: true })).toEqual([]);
+    // control: LOG-01 — the attempt is on the record once, with its error count and no My Number.
+    const audit = await withTenantScope(db, scopeOf(A), (tx) =>
+      tx.query<{ action: string; result: string; detail: Record<string, unknown> }>(
+        `SELECT action, result, detail FROM audit_log WHERE action LIKE 'person.import%' AND detail->>'file' = 'bad.csv' ORDER BY seq`,
+      ),
+    );
+    expect(audit.map((a) => [a.action, a.result, a.detail.reason, a.detail.errors])).toEqual([['person.import', 'failed', 'ImportRejected', 2]]);
+    expect(JSON.stringify(audit)).not.toContain('123456789012');
   });
 
   it('rejects impossible events (death of an unknown person) with the row named', async () => {
