@@ -237,6 +237,12 @@ describe.each(testEngines)('resident import on $name', (engine) => {
       await l.write(`${C},${crypto.randomUUID()},birth,2025-01-01,,u\n`);
       await l.finish();
     })).rejects.toThrow(/violates foreign key/);
+    // The tenant-column key (municipality_code → municipalities) is proved by the tenant's own row.
+    await expect(withTenantScope(db, scopeOf('999996'), async (tx) => {
+      const l = await load(tx, 'resident_imports', cols);
+      await l.write(row('999996', 'n1'));
+      await l.finish();
+    })).rejects.toThrow(/violates foreign key resident_imports_municipality_code_fkey/);
     // An unverified load does not commit.
     await expect(scoped(async (tx) => {
       await (await load(tx, 'resident_imports', cols)).write(row(C, 'c2'));
