@@ -27,6 +27,7 @@ export interface FirstLoadContext {
 /** COPY input (CSV, no header, UTF-8) for both tables; each buffer owns its memory, so it can be transferred. */
 export interface PreparedBatch {
   readonly persons: Uint8Array;
+  readonly personRows: number;
   readonly history: Uint8Array;
   readonly historyRows: number;
 }
@@ -66,5 +67,5 @@ export function prepareFirstLoadBatch(rows: readonly ResidentRow[], keys: Tenant
       historyRows++;
     }
   }
-  return { persons: persons.take(), history: history.take(), historyRows };
+  return { persons: persons.take(), personRows: rows.length, history: history.take(), historyRows };
 }

@@ -55,8 +55,13 @@ export async function streamFirstLoad(
   const copy = async (outcome: SliceOutcome): Promise<void> => {
     const prepared = outcome.prepared;
     if (prepared !== null) {
-      await persons.write(prepared.persons);
-      if (prepared.historyRows > 0) await history.write(prepared.history);
+      // COPY's own count of each batch: the isolation check at finish() compares what the tenant
+      // sees with these counts, so a batch that went missing would otherwise go unnoticed.
+      const copied = await persons.write(prepared.persons);
+      const events = prepared.historyRows > 0 ? await history.write(prepared.history) : 0;
+      if (copied !== prepared.personRows || events !== prepared.historyRows) {
+        throw new Error(`first load: COPY wrote ${copied} persons and ${events} history rows of ${prepared.personRows} and ${prepared.historyRows}`);
+      }
     }
     onRows(outcome.lastLine, totalLines);
   };
