@@ -15,7 +15,7 @@ import { streamFirstLoad, type BulkLoader } from './first-load.ts';
 import { csvField, ImportRejected, statusAfterEvent, trace } from './import-common.ts';
 import type { ImportMode, ResidentFileError, ResidentRow } from './layout.ts';
 import type { KnownPerson, PersonStatus } from './validate-file.ts';
-import { checkEventsAgainstState, validateResidentFile } from './validate-file.ts';
+import { checkEventsAgainstState, validateResidentFileYielding } from './validate-file.ts';
 
 export interface ImportRequest {
   fileName: string;
@@ -123,7 +123,7 @@ async function firstLoadByCopy(
 async function loadValidated(
   tx: ScopedTx, vault: Vault, actor: Actor, importId: string, req: ImportRequest, onProgress: ImportProgress,
 ): Promise<Applied> {
-  const validated = validateResidentFile(req.content, { mode: req.mode, encoding: req.encoding ?? 'auto' });
+  const validated = await validateResidentFileYielding(req.content, { mode: req.mode, encoding: req.encoding ?? 'auto' });
   if (!validated.ok) throw new ImportRejected(validated.errors, validated.errorCount, validated.unknownColumns);
   const rows = validated.rows;
   trace('validated');
@@ -188,7 +188,7 @@ async function stageRows(
   let lines: string[] = [];
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as ResidentRow;
-    // 宛名番号 is unique within a file (validateResidentFile), so each row is its own person.
+    // 宛名番号 is unique within a file (validateResidentFileYielding), so each row is its own person.
     const id = known.get(row.addressNumber)?.id ?? crypto.randomUUID();
     let enc: string | null = null;
     let index: string | null = null;

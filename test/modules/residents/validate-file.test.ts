@@ -4,7 +4,7 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { MASKED_MY_NUMBER, syntheticMyNumber } from '../../../src/security/my-number.ts';
 import { RESIDENT_COLUMNS, formatResidentFileError, type ResidentColumn } from '../../../src/modules/residents/layout.ts';
-import { validateResidentFile, type ValidateOptions, type ValidationResult } from '../../../src/modules/residents/validate-file.ts';
+import { validateResidentFile, validateResidentFileYielding, type ValidateOptions, type ValidationResult } from '../../../src/modules/residents/validate-file.ts';
 
 type Row = Partial<Record<ResidentColumn, string>>;
 
@@ -225,5 +225,22 @@ describe('control: DATA-01 validateResidentFile — bad files', () => {
   it('formats an error on one line with both languages', () => {
     const [e] = errorsOf(validate(csv([{ 性別: '9' }])));
     expect(e && formatResidentFileError(e)).toBe('line 2, row 1, column 性別: 性別は 1（男）または 2（女）です / 性別 (sex) must be 1 (男, male) or 2 (女, female) [9]');
+  });
+});
+
+describe('validateResidentFileYielding (the server path)', () => {
+  // About 3 MB: more than one 2 MB slice, so the event loop gets a turn in between.
+  const many = Array.from({ length: 15_000 }, (_, i) => ({ 宛名番号: String(3000000000 + i), 個人番号: '' }));
+
+  it('gives the same result as validateResidentFile, good or bad, and lets other work run meanwhile', async () => {
+    for (const rows of [many, [...many.slice(0, 14_000), { 生年月日: '2023-02-30' }, ...many.slice(14_000)]]) {
+      const buf = Buffer.from(csv(rows), 'utf8');
+      let turns = 0;
+      const tick = setInterval(() => turns++, 0);
+      const yielded = await validateResidentFileYielding(buf);
+      clearInterval(tick);
+      expect(yielded).toEqual(validateResidentFile(buf));
+      expect(turns).toBeGreaterThan(0);
+    }
   });
 });
