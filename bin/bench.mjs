@@ -6,14 +6,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'bench');
-const only = process.argv.slice(2);
+const files = fs.readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort();
+const names = new Set(files.map((f) => f.replace(/\.bench\.ts$/, '')));
+// Benchmark names choose which run; every other argument (--population 200000, --floor) is passed to each one run.
+const only = process.argv.slice(2).filter((a) => names.has(a));
+const flags = process.argv.slice(2).filter((a) => !names.has(a));
 const results = {};
-for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort()) {
+for (const file of files) {
   const name = file.replace(/\.bench\.ts$/, '');
   if (only.length > 0 && !only.includes(name)) continue;
   process.stderr.write(`running ${name}…\n`);
   // stderr passes straight through: progress lines and SESSHU_IMPORT_TRACE output show as they come.
-  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, file)], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, file), ...flags], {
     encoding: 'utf8', env: process.env, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'],
   });
   if (run.status !== 0) {
