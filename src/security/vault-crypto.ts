@@ -281,22 +281,17 @@ export function encryptField(dataKey: DataKey, plaintext: string, aad: FieldAad)
   return fieldSealer(dataKey, aad.municipalityCode, aad.column)(plaintext, aad.personId);
 }
 
-/**
- * encryptField for many rows of one tenant and column: the key and context are checked once, and
- * the AAD is the same JSON with only the person id filled in (a bulk import seals millions).
- */
+/** encryptField for many rows of one tenant and column: the key and context are checked once (a bulk import seals millions). */
 export function fieldSealer(dataKey: DataKey, municipalityCode: string, column = 'my_number'): (plaintext: string, personId: string) => string {
   checkKeyBytes(dataKey.key, 'data key');
   checkVersion(dataKey.version);
-  checkFieldAad({ municipalityCode, personId: 'checked per call', column });
-  const head = `${JSON.stringify(['sesshu.field.v1', municipalityCode]).slice(0, -1)},`;
-  const tail = `,${JSON.stringify([column, dataKey.version]).slice(1)}`;
+  checkNonEmpty(municipalityCode, 'municipalityCode');
+  checkNonEmpty(column, 'column');
   const prefix = `${FIELD_PREFIX}.${dataKey.version}.`;
   return (plaintext, personId) => {
     checkNonEmpty(personId, 'personId');
     if (typeof plaintext !== 'string') throw new VaultCryptoError('invalid_context', 'plaintext must be a string');
-    const aad = Buffer.from(`${head}${JSON.stringify(personId)}${tail}`);
-    const { iv, ct, tag } = gcmSeal(dataKey.key, Buffer.from(plaintext, 'utf8'), aad);
+    const { iv, ct, tag } = gcmSeal(dataKey.key, Buffer.from(plaintext, 'utf8'), fieldAad({ municipalityCode, personId, column }, dataKey.version));
     return `${prefix}${b64url(iv)}.${b64url(ct)}.${b64url(tag)}`;
   };
 }
