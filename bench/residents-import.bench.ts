@@ -17,10 +17,10 @@ import path from 'node:path';
 import { migrate } from '../src/db/migrate.ts';
 import { openPglite } from '../src/db/pglite.ts';
 import { withTenantScope } from '../src/db/scoped.ts';
-import { CsvSliceReader, csvSlices } from '../src/modules/residents/decode.ts';
-import { HISTORY_COLUMNS, PERSON_COLUMNS, prepareFirstLoadBatch } from '../src/modules/residents/first-load-batch.ts';
+import { csvSlices } from '../src/modules/residents/decode.ts';
+import { HISTORY_COLUMNS, PERSON_COLUMNS } from '../src/modules/residents/first-load-batch.ts';
+import { FirstLoadFile } from '../src/modules/residents/first-load-file.ts';
 import { createCityGenerator, csvLine } from '../src/modules/residents/generator.ts';
-import { ResidentRowValidator } from '../src/modules/residents/validate-file.ts';
 import { importResidents } from '../src/modules/residents/import-service.ts';
 import { RESIDENT_COLUMNS } from '../src/modules/residents/layout.ts';
 import { createTenant } from '../src/modules/tenants/service.ts';
@@ -106,26 +106,26 @@ async function importPhase(dir: string): Promise<object> {
   });
 }
 
-/** Parent, for --floor: the file's COPY input for persons and history, made by the import's own code. */
+/** Parent, for --floor: the file's COPY input for persons and history, made by the first load's own code. */
 function prepareFloorInput(dir: string): void {
   const utf8 = fs.readFileSync(path.join(dir, 'city.csv'));
-  const reader = new CsvSliceReader();
-  const validator = new ResidentRowValidator('full');
   const crypto = tenantCryptoOf({
     municipalityCode: CODE, data: { kind: 'data', version: 1, key: Buffer.alloc(32, 1) }, index: { kind: 'index', version: 1, key: Buffer.alloc(32, 2) },
   });
+  const file = new FirstLoadFile(crypto, { municipalityCode: CODE, importId: '01900000-0000-7000-8000-000000000000', userId: 'bench' });
   const persons = fs.openSync(path.join(dir, 'floor-persons.csv'), 'w');
   const history = fs.openSync(path.join(dir, 'floor-history.csv'), 'w');
   const batches: number[] = [];
   for (const slice of csvSlices(utf8)) {
-    const rows = validator.check(reader.read(utf8.subarray(slice.from, slice.to).toString('utf8'), slice).records);
-    const p = prepareFirstLoadBatch(rows, crypto, { municipalityCode: CODE, importId: '01900000-0000-7000-8000-000000000000', userId: 'bench' });
+    const p = file.slice(utf8.subarray(slice.from, slice.to), slice).prepared;
+    if (p === null) continue;
     fs.writeSync(persons, p.persons);
     fs.writeSync(history, p.history);
     batches.push(p.persons.byteLength, p.history.byteLength);
   }
   fs.closeSync(persons);
   fs.closeSync(history);
+  if (!file.finish('utf8').ok) throw new Error('the generated file did not validate');
   fs.writeFileSync(path.join(dir, 'floor-batches.json'), JSON.stringify(batches));
 }
 
